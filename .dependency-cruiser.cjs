@@ -1,0 +1,21 @@
+// Keeps the layering of ../shared/STYLE.md true: imports point down, storage is wired only by main.
+module.exports = {
+  forbidden: [
+    { name: 'domain-is-pure', severity: 'error',
+      from: { path: '^src/domain' }, to: { path: '^src/(?!domain)|^node_modules/(kysely|better-sqlite3|pg|fastify)' } },
+    { name: 'only-storage-touches-the-database', severity: 'error',
+      from: { path: '^src/(?!storage|main)' }, to: { path: 'node_modules/(kysely|better-sqlite3|pg)/' } },
+    { name: 'app-below-edges', severity: 'error',
+      from: { path: '^src/app' }, to: { path: '^src/(http|sender|webhooks|storage|main|cli)' } },
+    { name: 'storage-below-app', severity: 'error',
+      from: { path: '^src/storage' }, to: { path: '^src/(http|sender|webhooks|main|cli)' } },
+    { name: 'edges-do-not-reach-storage', severity: 'error',
+      from: { path: '^src/(http|sender|webhooks)' }, to: { path: '^src/(storage|main)' } },
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+  },
+};

@@ -1,0 +1,36 @@
+/**
+ * Domain errors carry Stream's numeric error code, never an HTTP status: the HTTP edge maps
+ * codes to statuses in one place (http/plugins/errors.ts).
+ */
+export const ErrorCode = {
+  internal: -1,
+  apiKey: 2,
+  input: 4,
+  authentication: 5,
+  doesNotExist: 16,
+  notAllowed: 17,
+  payloadTooBig: 22,
+  tokenExpired: 40,
+  tokenNotValidYet: 41,
+  tokenBeforeIssuedAt: 42,
+  tokenSignature: 43,
+  rateLimited: 9,
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class HeraldError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** Field-level reasons, sent as Stream's `exception_fields`. */
+    readonly fields?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = 'HeraldError';
+  }
+}
+
+export const inputError = (message: string, fields?: Record<string, string>) =>
+  new HeraldError(ErrorCode.input, message, fields);
+export const notFound = (message: string) => new HeraldError(ErrorCode.doesNotExist, message);
+export const notAllowed = (message: string) => new HeraldError(ErrorCode.notAllowed, message);

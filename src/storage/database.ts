@@ -1,0 +1,47 @@
+import { join } from 'node:path';
+import { Kysely, Migrator } from 'kysely';
+import type { DialectCaps } from './dialects/dialect-caps.js';
+import { openPostgres } from './dialects/postgres/open-postgres.js';
+import { postgresCaps } from './dialects/postgres/postgres-caps.js';
+import { openSqlite } from './dialects/sqlite/open-sqlite.js';
+import { sqliteCaps } from './dialects/sqlite/sqlite-caps.js';
+import { migrationProvider } from './migrations/index.js';
+import type { Schema } from './schema.js';
+
+export interface Database {
+  readonly db: Kysely<Schema>;
+  readonly caps: DialectCaps;
+  /** Where the data lives, for logs: the SQLite file or the PostgreSQL URL without password. */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** A postgres:// URL; absent means SQLite. */
+  databaseUrl?: string;
+  /** The SQLite file, used when databaseUrl is absent. */
+  sqliteFile?: string;
+  dataDir?: string;
+  poolSize?: number;
+}
+
+export function openDatabase(options: DatabaseOptions): Database {
+  if (options.databaseUrl) {
+    const { db } = openPostgres(options.databaseUrl, options.poolSize);
+    const location = options.databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+    return { db, caps: postgresCaps, location, close: () => db.destroy() };
+  }
+  const file = options.sqliteFile ?? join(options.dataDir ?? './data', 'herald.db');
+  const { db } = openSqlite(file);
+  return { db, caps: sqliteCaps, location: file, close: () => db.destroy() };
+}
+
+/** Runs every pending migration. Kysely takes a lock, so many processes may start at once. */
+export async function migrateToLatest(database: Database): Promise<void> {
+  const migrator = new Migrator({ db: database.db, provider: migrationProvider(database.caps) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`migration ${failed} failed: ${String((error as Error).message ?? error)}`);
+  }
+}

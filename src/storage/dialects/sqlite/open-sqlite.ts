@@ -1,0 +1,20 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Schema } from '../../schema.js';
+
+export function openSqlite(file: string): { db: Kysely<Schema>; raw: SqliteDatabase.Database } {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const raw = new SqliteDatabase(file);
+  // WAL lets readers run beside the single writer; the busy timeout covers other processes
+  // (the import CLI, a second server) that hold the write lock for one batch at a time.
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('busy_timeout = 5000');
+  raw.pragma('synchronous = NORMAL');
+  raw.pragma('foreign_keys = OFF');
+  // 64 MiB of page cache: the send loop and imports touch the users and channels indexes hard.
+  raw.pragma('cache_size = -65536');
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: raw }) });
+  return { db, raw };
+}

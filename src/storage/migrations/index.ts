@@ -1,0 +1,13 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import type { DialectCaps } from '../dialects/dialect-caps.js';
+import { chatTables } from './001-chat-tables.js';
+
+/** One list of migrations for both dialects; each takes the dialect's capabilities. */
+const migrations: Record<string, (caps: DialectCaps) => Migration> = {
+  '001-chat-tables': chatTables,
+};
+
+export const migrationProvider = (caps: DialectCaps): MigrationProvider => ({
+  getMigrations: async () =>
+    Object.fromEntries(Object.entries(migrations).map(([name, make]) => [name, make(caps)])),
+});
