@@ -1,0 +1,72 @@
+import type { Channel, ChannelMember } from '../domain/channel.js';
+import type { Micros } from '../domain/clock.js';
+import type { Message } from '../domain/message.js';
+import type { User } from '../domain/user.js';
+import type { Stores } from './ports.js';
+
+export interface MemberWithUser {
+  member: ChannelMember;
+  user: User | null;
+}
+
+export interface MessageWithUser {
+  message: Message;
+  user: User | null;
+}
+
+export interface ReadState {
+  user: User | null;
+  user_id: string;
+  last_read: Micros;
+}
+
+/** A channel as Stream's ChannelState returns it: the channel plus one page of members and messages. */
+export interface ChannelState {
+  channel: Channel;
+  created_by: User | null;
+  members: MemberWithUser[];
+  messages: MessageWithUser[];
+  read: ReadState[];
+  membership: MemberWithUser | null;
+}
+
+export interface StateOptions {
+  messageLimit: number;
+  memberLimit: number;
+  memberOffset?: number;
+  messagePage?: { id_lt?: string; id_lte?: string; id_gt?: string; id_gte?: string };
+  /** The user whose membership is reported (user tokens, or query_channels' user_id). */
+  viewerId?: string;
+}
+
+/** Loads members, messages and the users they name, with one user lookup for all of them. */
+export async function loadChannelState(stores: Stores, channel: Channel, options: StateOptions): Promise<ChannelState> {
+  const members =
+    options.memberLimit > 0 ? await stores.channels.members(channel.cid, options.memberLimit, options.memberOffset ?? 0) : [];
+  const messages =
+    options.messageLimit > 0
+      ? await stores.messages.history(channel.cid, { limit: options.messageLimit, ...options.messagePage })
+      : [];
+  const viewer = options.viewerId
+    ? (members.find((m) => m.user_id === options.viewerId) ??
+      (await stores.channels.member(channel.cid, options.viewerId)))
+    : undefined;
+  const userIds = [
+    ...members.map((m) => m.user_id),
+    ...messages.map((m) => m.user_id),
+    ...(channel.created_by_id ? [channel.created_by_id] : []),
+    ...(viewer ? [viewer.user_id] : []),
+  ];
+  const users = new Map((await stores.users.batchGet(userIds)).map((u) => [u.id, u]));
+  const userOf = (id: string) => users.get(id) ?? null;
+  return {
+    channel,
+    created_by: channel.created_by_id ? userOf(channel.created_by_id) : null,
+    members: members.map((member) => ({ member, user: userOf(member.user_id) })),
+    messages: messages.map((message) => ({ message, user: userOf(message.user_id) })),
+    read: members
+      .filter((m) => m.last_read_at !== null)
+      .map((m) => ({ user: userOf(m.user_id), user_id: m.user_id, last_read: m.last_read_at! })),
+    membership: viewer ? { member: viewer, user: userOf(viewer.user_id) } : null,
+  };
+}

@@ -1,0 +1,185 @@
+import {
+  checkChannelId,
+  cidOf,
+  distinctChannelId,
+  type Channel,
+} from '../domain/channel.js';
+import { channelTypes } from '../domain/channel-types.js';
+import { inputError, notAllowed, notFound } from '../domain/errors.js';
+import { channelFilterFields } from '../domain/filter/channel-filter-fields.js';
+import { parseFilter } from '../domain/filter/filter-parser.js';
+import { parseSort } from '../domain/filter/sort-spec.js';
+import { checkUserId } from '../domain/user.js';
+import type { AppDeps } from './app-deps.js';
+import { requireSelf, requireServer, type Caller } from './caller.js';
+import { loadChannelState, type ChannelState } from './channel-state.js';
+import type { NewMember, Stores } from './ports.js';
+
+export const MAX_CHANNEL_MEMBERS_PER_REQUEST = 100;
+
+export interface ChannelDataInput {
+  created_by_id?: string;
+  members?: NewMember[];
+  team?: string;
+  frozen?: boolean;
+  custom: Record<string, unknown>;
+}
+
+export interface GetOrCreateInput {
+  type: string;
+  /** Absent for a distinct channel, whose id derives from its member set. */
+  id?: string;
+  data?: ChannelDataInput;
+  messages?: { limit?: number; id_lt?: string; id_lte?: string; id_gt?: string; id_gte?: string };
+  members?: { limit?: number; offset?: number };
+}
+
+export interface QueryChannelsInput {
+  filter_conditions?: unknown;
+  sort?: unknown;
+  limit?: number;
+  offset?: number;
+  message_limit?: number;
+  member_limit?: number;
+  user_id?: string;
+}
+
+function bounded(value: number | undefined, fallback: number, max: number, field: string): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < 0 || v > max) throw inputError(`${field} must be between 0 and ${max}`, { [field]: 'out of range' });
+  return v;
+}
+
+export function checkChannelType(type: string): void {
+  if (!channelTypes[type]) throw notFound(`channel type "${type}" does not exist`);
+}
+
+export class ChannelsService {
+  constructor(private readonly deps: AppDeps) {}
+
+  async getOrCreate(caller: Caller, input: GetOrCreateInput): Promise<ChannelState & { created: boolean }> {
+    checkChannelType(input.type);
+    const data = input.data ?? { custom: {} };
+    const members = (data.members ?? []).map((m) => ({ ...m, user_id: checkUserId(m.user_id, 'data.members') }));
+    if (members.length > MAX_CHANNEL_MEMBERS_PER_REQUEST) {
+      throw inputError(`at most ${MAX_CHANNEL_MEMBERS_PER_REQUEST} members per request`, { members: 'too many' });
+    }
+    const id = input.id === undefined ? distinctChannelId(members.map((m) => m.user_id)) : checkChannelId(input.id);
+    const cid = cidOf(input.type, id);
+    const createdBy = caller.kind === 'user' ? caller.userId : data.created_by_id;
+    const now = this.deps.clock.nowMicros();
+
+    return this.deps.storage.transaction(async (stores) => {
+      let channel = await stores.channels.get(cid);
+      let created = false;
+      if (!channel) {
+        if (!createdBy) {
+          throw inputError(
+            'either data.created_by or data.created_by_id must be provided when using server side auth.',
+            { created_by: 'required' },
+          );
+        }
+        if (caller.kind === 'user' && members.length > 0 && !members.some((m) => m.user_id === caller.userId)) {
+          throw notAllowed(`user "${caller.userId}" cannot create a channel it is not a member of`);
+        }
+        await this.requireUsers(stores, [createdBy, ...members.map((m) => m.user_id)]);
+        const fresh: Channel = {
+          cid,
+          type: input.type,
+          id,
+          created_by_id: createdBy,
+          team: data.team ?? null,
+          frozen: data.frozen ?? false,
+          disabled: false,
+          member_count: 0,
+          message_count: 0,
+          last_message_at: null,
+          custom: data.custom,
+          created_at: now,
+          updated_at: now,
+          deleted_at: null,
+        };
+        ({ channel, created } = await stores.channels.getOrInsert(fresh));
+        if (created && members.length > 0) {
+          await stores.channels.addMembers(cid, members, now);
+          channel = { ...channel, member_count: new Set(members.map((m) => m.user_id)).size };
+        }
+      } else if (caller.kind === 'user' && !(await stores.channels.member(cid, caller.userId))) {
+        throw notAllowed(`user "${caller.userId}" is not a member of channel "${cid}"`);
+      }
+      const state = await loadChannelState(stores, channel, {
+        messageLimit: bounded(input.messages?.limit, 25, 300, 'messages.limit'),
+        messagePage: input.messages,
+        memberLimit: bounded(input.members?.limit, 100, 100, 'members.limit'),
+        memberOffset: input.members?.offset,
+        viewerId: caller.kind === 'user' ? caller.userId : undefined,
+      });
+      return { ...state, created };
+    });
+  }
+
+  async query(caller: Caller, input: QueryChannelsInput): Promise<ChannelState[]> {
+    const filter = parseFilter(input.filter_conditions ?? {}, channelFilterFields);
+    const sort = parseSort(input.sort, channelFilterFields);
+    // A user token sees only its own channels; a server may ask on behalf of a user.
+    const memberId = caller.kind === 'user' ? caller.userId : input.user_id;
+    if (input.user_id !== undefined) requireSelf(caller, input.user_id, 'query channels');
+    const limit = bounded(input.limit, 10, 30, 'limit');
+    const offset = bounded(input.offset, 0, 1000, 'offset');
+    const messageLimit = bounded(input.message_limit, 25, 300, 'message_limit');
+    const memberLimit = bounded(input.member_limit, 100, 100, 'member_limit');
+    const stores = this.deps.storage;
+    const channels = await stores.channels.query({ filter, sort, limit, offset, memberId });
+    return Promise.all(
+      channels.map((channel) => loadChannelState(stores, channel, { messageLimit, memberLimit, viewerId: memberId })),
+    );
+  }
+
+  async delete(caller: Caller, cid: string, hard: boolean): Promise<Channel> {
+    requireServer(caller, 'DeleteChannel');
+    const channel = await this.deps.storage.channels.get(cid);
+    if (!channel) throw notFound(`channel "${cid}" does not exist`);
+    const now = this.deps.clock.nowMicros();
+    await this.deps.storage.channels.delete(cid, hard, now);
+    return { ...channel, deleted_at: now, updated_at: now };
+  }
+
+  /** Hides (or shows) the channel for one user until a new message arrives. */
+  async setHidden(caller: Caller, cid: string, userId: string | undefined, hidden: boolean): Promise<void> {
+    const who = this.actingUser(caller, userId);
+    const found = await this.deps.storage.channels.setHidden(cid, who, hidden, this.deps.clock.nowMicros());
+    if (!found) await this.memberOrThrow(cid, who);
+  }
+
+  async markRead(caller: Caller, cid: string, userId: string | undefined): Promise<{ user_id: string; at: number; channel: Channel }> {
+    const who = this.actingUser(caller, userId);
+    const at = this.deps.clock.nowMicros();
+    const channel = await this.deps.storage.channels.get(cid);
+    if (!channel) throw notFound(`channel "${cid}" does not exist`);
+    if (!(await this.deps.storage.channels.markRead(cid, who, at))) await this.memberOrThrow(cid, who);
+    return { user_id: who, at, channel };
+  }
+
+  private actingUser(caller: Caller, userId: string | undefined): string {
+    if (caller.kind === 'user') {
+      if (userId !== undefined) requireSelf(caller, userId, 'act');
+      return caller.userId;
+    }
+    if (!userId) throw inputError('user_id is a required field when using server side auth', { user_id: 'required' });
+    return userId;
+  }
+
+  private async memberOrThrow(cid: string, userId: string): Promise<never> {
+    if (!(await this.deps.storage.channels.get(cid))) throw notFound(`channel "${cid}" does not exist`);
+    throw inputError(`user "${userId}" is not a member of channel "${cid}"`, { user_id: 'not a member' });
+  }
+
+  private async requireUsers(stores: Stores, ids: string[]): Promise<void> {
+    const unique = [...new Set(ids)];
+    const found = new Set((await stores.users.batchGet(unique)).filter((u) => u.deleted_at === null).map((u) => u.id));
+    const missing = unique.filter((id) => !found.has(id));
+    if (missing.length > 0) {
+      throw inputError(`the following users don't exist: ${missing.join(', ')}`, { members: 'unknown users' });
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+export const HeraldRole = { all: 'all', api: 'api', worker: 'worker' } as const;
+export type HeraldRole = (typeof HeraldRole)[keyof typeof HeraldRole];
+
+const ConfigSchema = Type.Object({
+  port: Type.Integer({ minimum: 0, maximum: 65535 }),
+  host: Type.String({ minLength: 1 }),
+  dataDir: Type.String({ minLength: 1 }),
+  databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  apiKey: Type.Optional(Type.String({ minLength: 1 })),
+  apiSecret: Type.Optional(Type.String({ minLength: 1 })),
+  role: Type.Union(Object.values(HeraldRole).map((r) => Type.Literal(r))),
+  logLevel: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+  ),
+  /** Largest request body accepted; larger ones get 413 with code 22. */
+  bodyLimitBytes: Type.Integer({ minimum: 1024 }),
+});
+export type Config = Readonly<Static<typeof ConfigSchema>>;
+
+/** Parses the environment once at start; the result is frozen. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const candidate = {
+    port: Number(env.PORT ?? 3030),
+    host: env.HOST ?? '127.0.0.1',
+    dataDir: env.HERALD_DATA_DIR ?? './data',
+    databaseUrl: env.DATABASE_URL || undefined,
+    apiKey: env.HERALD_API_KEY || undefined,
+    apiSecret: env.HERALD_API_SECRET || undefined,
+    role: env.HERALD_ROLE ?? 'all',
+    logLevel: env.LOG_LEVEL ?? 'info',
+    // 10,000 user ids in a campaign or a segment's addtargets fit in well under 1 MiB; 6 MiB
+    // leaves room for long ids and 100 fat user objects, as Stream's own limit does.
+    bodyLimitBytes: Number(env.HERALD_BODY_LIMIT_BYTES ?? 6 * 1024 * 1024),
+  };
+  if (!Value.Check(ConfigSchema, candidate)) {
+    const problems = [...Value.Errors(ConfigSchema, candidate)].map((e) => `${e.path.slice(1) || 'config'}: ${e.message}`);
+    throw new Error(`invalid configuration: ${problems.join('; ')}`);
+  }
+  if ((candidate.apiKey === undefined) !== (candidate.apiSecret === undefined)) {
+    throw new Error('invalid configuration: set both HERALD_API_KEY and HERALD_API_SECRET, or neither');
+  }
+  return Object.freeze(candidate as Config);
+}

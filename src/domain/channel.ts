@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import type { Micros } from './clock.js';
+import { inputError } from './errors.js';
+
+export interface Channel {
+  cid: string;
+  type: string;
+  id: string;
+  created_by_id: string | null;
+  team: string | null;
+  frozen: boolean;
+  disabled: boolean;
+  member_count: number;
+  message_count: number;
+  last_message_at: Micros | null;
+  custom: Record<string, unknown>;
+  created_at: Micros;
+  updated_at: Micros;
+  deleted_at: Micros | null;
+}
+
+export interface ChannelMember {
+  user_id: string;
+  channel_role: string;
+  hidden: boolean;
+  archived_at: Micros | null;
+  pinned_at: Micros | null;
+  last_read_at: Micros | null;
+  banned: boolean;
+  notifications_muted: boolean;
+  created_at: Micros;
+  updated_at: Micros;
+}
+
+export const ChannelRole = { member: 'channel_member', moderator: 'channel_moderator', owner: 'owner' } as const;
+
+export const channelReservedFields = new Set([
+  'id', 'type', 'cid', 'created_by', 'created_by_id', 'team', 'frozen', 'disabled', 'members',
+  'member_count', 'message_count', 'last_message_at', 'created_at', 'updated_at', 'deleted_at',
+  'config', 'own_capabilities', 'hidden', 'custom', 'truncated_at', 'cooldown', 'auto_translation_enabled',
+]);
+
+const CHANNEL_ID = /^[\w@!-]{1,64}$/;
+
+export function checkChannelId(id: string): string {
+  if (!CHANNEL_ID.test(id)) {
+    throw inputError('channel id must be at most 64 letters, digits or !-_@', { id: 'invalid channel id' });
+  }
+  return id;
+}
+
+export const cidOf = (type: string, id: string) => `${type}:${id}`;
+
+export function splitCid(cid: string): { type: string; id: string } {
+  const at = cid.indexOf(':');
+  if (at <= 0 || at === cid.length - 1) throw inputError(`invalid cid ${JSON.stringify(cid)}`, { cid: 'invalid' });
+  return { type: cid.slice(0, at), id: cid.slice(at + 1) };
+}
+
+/**
+ * The id of the distinct channel of a member set, as Stream derives it: `!members-` plus a
+ * hash of the sorted, de-duplicated member ids, so the same people always meet in one channel.
+ */
+export function distinctChannelId(memberIds: readonly string[]): string {
+  const members = [...new Set(memberIds)].sort();
+  if (members.length < 2) {
+    throw inputError('a distinct channel needs at least two members', { members: 'too few' });
+  }
+  const digest = createHash('sha256').update(members.join(',')).digest('base64url').slice(0, 43);
+  return `!members-${digest}`;
+}

@@ -1,0 +1,102 @@
+import type { Micros } from './clock.js';
+import { inputError } from './errors.js';
+
+export interface User {
+  id: string;
+  name: string | null;
+  image: string | null;
+  role: string;
+  teams: string[];
+  language: string;
+  banned: boolean;
+  shadow_banned: boolean;
+  invisible: boolean;
+  custom: Record<string, unknown>;
+  created_at: Micros;
+  updated_at: Micros;
+  last_active: Micros | null;
+  deleted_at: Micros | null;
+  deactivated_at: Micros | null;
+}
+
+/** What a client may set on a user; everything else it sends is custom data. */
+export interface UserInput {
+  id: string;
+  name?: string | null;
+  image?: string | null;
+  role?: string;
+  teams?: string[];
+  language?: string;
+  invisible?: boolean;
+  custom: Record<string, unknown>;
+}
+
+/** Field names that are never custom data, on either wire encoding. */
+export const userReservedFields = new Set([
+  'id', 'name', 'image', 'role', 'teams', 'teams_role', 'language', 'invisible', 'banned',
+  'shadow_banned', 'online', 'created_at', 'updated_at', 'last_active', 'deleted_at',
+  'deactivated_at', 'blocked_user_ids', 'custom', 'revoke_tokens_issued_before', 'ban_expires',
+  'push_notifications', 'devices', 'privacy_settings', 'avg_response_time',
+]);
+
+// Stream allows letters, digits and @_- in user ids; 255 characters at most.
+const USER_ID = /^[\w@.-]{1,255}$/;
+
+export function checkUserId(id: unknown, field = 'id'): string {
+  if (typeof id !== 'string' || !USER_ID.test(id)) {
+    throw inputError(`${field} is required and must be at most 255 letters, digits or @_-.`, {
+      [field]: 'invalid user id',
+    });
+  }
+  return id;
+}
+
+export const UserRole = { user: 'user', admin: 'admin', guest: 'guest', anonymous: 'anonymous' } as const;
+
+/**
+ * Applies a partial update (`set` wins over `unset` for the same key, as in Stream) to a user.
+ * Keys in `set` and `unset` are reserved fields or custom ones.
+ */
+export function applyPartialUpdate(
+  user: User,
+  set: Record<string, unknown>,
+  unset: string[],
+  now: Micros,
+): User {
+  const next: User = { ...user, custom: { ...user.custom }, teams: [...user.teams], updated_at: now };
+  for (const key of unset) {
+    if (key === 'id' || key === 'role') throw inputError(`cannot unset ${key}`, { unset: key });
+    if (key === 'name' || key === 'image') next[key] = null;
+    else if (key === 'teams') next.teams = [];
+    else if (key === 'language') next.language = '';
+    else if (key === 'invisible') next.invisible = false;
+    else delete next.custom[key];
+  }
+  for (const [key, value] of Object.entries(set)) {
+    switch (key) {
+      case 'id':
+        if (value !== user.id) throw inputError('id cannot be changed', { set: 'id' });
+        break;
+      case 'name':
+      case 'image':
+        next[key] = value == null ? null : String(value);
+        break;
+      case 'role':
+      case 'language':
+        next[key] = String(value ?? '');
+        break;
+      case 'teams':
+        if (!Array.isArray(value) || !value.every((t) => typeof t === 'string')) {
+          throw inputError('teams must be a list of strings', { teams: 'invalid' });
+        }
+        next.teams = value;
+        break;
+      case 'invisible':
+        next.invisible = Boolean(value);
+        break;
+      default:
+        if (!userReservedFields.has(key)) next.custom[key] = value;
+    }
+  }
+  return next;
+}

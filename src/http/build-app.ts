@@ -1,0 +1,60 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { ChannelsService } from '../app/channels.js';
+import type { MessagesService } from '../app/messages.js';
+import type { UsersService } from '../app/users.js';
+import { registerAuth } from './plugins/auth.js';
+import { stringifyWithBigInts } from './plugins/bigint-json.js';
+import { registerErrorHandling } from './plugins/errors.js';
+import { registerBodyParsing } from './plugins/request-body.js';
+import { channelRoutes } from './routes/channels.js';
+import { messageRoutes } from './routes/messages.js';
+import { userRoutes } from './routes/users.js';
+
+export interface HttpDeps {
+  apiKey: string;
+  apiSecret: string;
+  bodyLimitBytes: number;
+  logger: FastifyBaseLogger;
+  services: {
+    users: UsersService;
+    channels: ChannelsService;
+    messages: MessagesService;
+  };
+  /** False while the process starts or drains; /healthz answers 503 then. */
+  isReady: () => boolean;
+}
+
+/** The HTTP app for production and tests alike: it does not listen and reads no environment. */
+export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: deps.bodyLimitBytes,
+    disableRequestLogging: true,
+    // Stream's paths are case-sensitive and have no trailing slashes; be lenient on the latter.
+    ignoreTrailingSlash: true,
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false } },
+  }) as unknown as FastifyInstance;
+
+  registerErrorHandling(app);
+  registerBodyParsing(app);
+  app.setReplySerializer((payload) => stringifyWithBigInts(payload));
+  // Every success body carries Stream's `duration`, e.g. "4.12ms" (contract 1.4).
+  app.addHook('preSerialization', async (_request, reply, payload) => {
+    if (payload && typeof payload === 'object' && !Array.isArray(payload) && !('duration' in payload)) {
+      return { ...payload, duration: `${reply.elapsedTime.toFixed(2)}ms` };
+    }
+    return payload;
+  });
+
+  app.get('/healthz', async (_request, reply) =>
+    deps.isReady() ? { status: 'ok' } : reply.code(503).send({ status: 'starting' }),
+  );
+
+  await app.register(async (api) => {
+    registerAuth(api, deps);
+    userRoutes(api, deps.services.users);
+    channelRoutes(api, deps.services.channels);
+    messageRoutes(api, deps.services.messages);
+  });
+  return app;
+}

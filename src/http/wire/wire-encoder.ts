@@ -1,0 +1,182 @@
+import type { ChannelState, MemberWithUser, MessageWithUser } from '../../app/channel-state.js';
+import type { Channel } from '../../domain/channel.js';
+import { channelTypes, memberCapabilities } from '../../domain/channel-types.js';
+import type { Micros } from '../../domain/clock.js';
+import type { Task } from '../../domain/task.js';
+import { formatRfc3339 } from '../../domain/time.js';
+import type { User } from '../../domain/user.js';
+
+export type WireFamily = 'legacy' | 'v2';
+
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/**
+ * Encodes domain objects for one route family (contract 1.5): legacy root paths use RFC 3339
+ * strings and flatten custom fields into the object; /api/v2 uses int64 Unix nanoseconds
+ * (emitted as BigInt, see bigint-json.ts) and nests custom fields under `custom`.
+ */
+export class WireEncoder {
+  constructor(readonly family: WireFamily) {}
+
+  time(micros: Micros): string | bigint;
+  time(micros: Micros | null | undefined): string | bigint | null;
+  time(micros: Micros | null | undefined): string | bigint | null {
+    if (micros === null || micros === undefined) return null;
+    return this.family === 'legacy' ? formatRfc3339(micros) : BigInt(micros) * 1000n;
+  }
+
+  /** Puts custom fields where this family expects them; built-in fields win over custom ones. */
+  withCustom<T extends object>(fields: T, custom: Record<string, unknown>): T & Record<string, unknown> {
+    return this.family === 'legacy' ? { ...custom, ...fields } : { ...fields, custom };
+  }
+
+  user(u: User): Record<string, unknown> {
+    return this.withCustom(
+      {
+        id: u.id,
+        ...(u.name !== null && { name: u.name }),
+        ...(u.image !== null && { image: u.image }),
+        role: u.role,
+        teams: u.teams,
+        language: u.language,
+        invisible: u.invisible,
+        banned: u.banned,
+        shadow_banned: u.shadow_banned,
+        online: false,
+        blocked_user_ids: [],
+        created_at: this.time(u.created_at),
+        updated_at: this.time(u.updated_at),
+        ...(u.last_active !== null && { last_active: this.time(u.last_active) }),
+        ...(u.deleted_at !== null && { deleted_at: this.time(u.deleted_at) }),
+        ...(u.deactivated_at !== null && { deactivated_at: this.time(u.deactivated_at) }),
+      },
+      u.custom,
+    );
+  }
+
+  /** A user that is referenced but gone (hard-deleted) still gets a well-formed object. */
+  userOrStub(u: User | null, id: string): Record<string, unknown> {
+    if (u) return this.user(u);
+    return this.withCustom(
+      { id, role: 'user', teams: [], language: '', invisible: false, banned: false, shadow_banned: false,
+        online: false, blocked_user_ids: [], created_at: this.time(0), updated_at: this.time(0) },
+      {},
+    );
+  }
+
+  channel(c: Channel, createdBy: User | null, hidden?: boolean): Record<string, unknown> {
+    return this.withCustom(
+      {
+        id: c.id,
+        type: c.type,
+        cid: c.cid,
+        created_at: this.time(c.created_at),
+        updated_at: this.time(c.updated_at),
+        ...(c.created_by_id !== null && { created_by: this.userOrStub(createdBy, c.created_by_id) }),
+        frozen: c.frozen,
+        disabled: c.disabled,
+        member_count: c.member_count,
+        message_count: c.message_count,
+        config: channelTypes[c.type] ?? channelTypes.messaging,
+        own_capabilities: memberCapabilities,
+        ...(c.team !== null && { team: c.team }),
+        ...(c.last_message_at !== null && { last_message_at: this.time(c.last_message_at) }),
+        ...(c.deleted_at !== null && { deleted_at: this.time(c.deleted_at) }),
+        ...(hidden !== undefined && { hidden }),
+      },
+      c.custom,
+    );
+  }
+
+  member({ member: m, user }: MemberWithUser): Record<string, unknown> {
+    const role = m.channel_role === 'owner' ? 'owner' : m.channel_role === 'channel_moderator' ? 'moderator' : 'member';
+    return {
+      user_id: m.user_id,
+      user: this.userOrStub(user, m.user_id),
+      channel_role: m.channel_role,
+      role,
+      created_at: this.time(m.created_at),
+      updated_at: this.time(m.updated_at),
+      banned: m.banned,
+      shadow_banned: false,
+      notifications_muted: m.notifications_muted,
+      is_moderator: m.channel_role === 'channel_moderator',
+      ...(m.archived_at !== null && { archived_at: this.time(m.archived_at) }),
+      ...(m.pinned_at !== null && { pinned_at: this.time(m.pinned_at) }),
+      ...(this.family === 'v2' && { custom: {} }),
+    };
+  }
+
+  message({ message: m, user }: MessageWithUser): Record<string, unknown> {
+    const custom = m.campaign_id === null ? m.custom : { ...m.custom, campaign_id: m.campaign_id };
+    return this.withCustom(
+      {
+        id: m.id,
+        text: m.text,
+        html: m.text === '' ? '' : `<p>${escapeHtml(m.text)}</p>\n`,
+        type: m.type,
+        user: this.userOrStub(user, m.user_id),
+        cid: m.cid,
+        attachments: m.attachments,
+        ...(m.poll_id !== null && { poll_id: m.poll_id }),
+        latest_reactions: [],
+        own_reactions: [],
+        reaction_counts: {},
+        reaction_scores: {},
+        reply_count: 0,
+        deleted_reply_count: 0,
+        mentioned_users: [],
+        silent: false,
+        pinned: false,
+        shadowed: false,
+        restricted_visibility: [],
+        created_at: this.time(m.created_at),
+        updated_at: this.time(m.updated_at),
+        ...(m.deleted_at !== null && { deleted_at: this.time(m.deleted_at) }),
+      },
+      custom,
+    );
+  }
+
+  channelState(s: ChannelState): Record<string, unknown> {
+    return {
+      channel: this.channel(s.channel, s.created_by, s.membership?.member.hidden),
+      members: s.members.map((m) => this.member(m)),
+      messages: s.messages.map((m) => this.message(m)),
+      pinned_messages: [],
+      threads: [],
+      read: s.read.map((r) => ({
+        user: this.userOrStub(r.user, r.user_id),
+        last_read: this.time(r.last_read),
+        unread_messages: 0,
+      })),
+      watcher_count: 0,
+      watchers: [],
+      ...(s.membership && { membership: this.member(s.membership) }),
+    };
+  }
+
+  task(t: Task): Record<string, unknown> {
+    return {
+      task_id: t.id,
+      status: t.status,
+      created_at: this.time(t.created_at),
+      updated_at: this.time(t.updated_at),
+      ...(t.result !== null && { result: t.result }),
+      ...(t.error !== null && { error: { description: t.error } }),
+    };
+  }
+}
+
+export const legacyWire = new WireEncoder('legacy');
+export const v2Wire = new WireEncoder('v2');
+
+/** Splits a request object into its known fields and custom data (flattened or under `custom`). */
+export function customOf(input: Record<string, unknown>, reserved: ReadonlySet<string>): Record<string, unknown> {
+  const custom: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) if (!reserved.has(key)) custom[key] = value;
+  const nested = input.custom;
+  if (nested && typeof nested === 'object' && !Array.isArray(nested)) Object.assign(custom, nested);
+  return custom;
+}

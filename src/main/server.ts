@@ -1,0 +1,60 @@
+import { pino } from 'pino';
+import { loadConfig } from '../config/config.js';
+import { resolveCredentials } from '../config/credentials.js';
+import { migrateToLatest, openDatabase } from '../storage/database.js';
+import { composeHerald } from './compose.js';
+import { printWelcome } from './welcome.js';
+
+/**
+ * Start-up order (STYLE.md habit 12): config, store, migrations, adapters, HTTP and workers,
+ * then a graceful shutdown that stops taking work, finishes what is in flight and closes pools.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = pino({ level: config.logLevel, base: { service: 'herald', role: config.role } });
+  const credentials = resolveCredentials(config.dataDir, config);
+  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  logger.info({ storage: database.caps.name, location: database.location }, 'opening storage');
+  await migrateToLatest(database);
+  const herald = composeHerald(database);
+
+  let ready = false;
+  const app = await herald.buildHttp({
+    apiKey: credentials.apiKey,
+    apiSecret: credentials.apiSecret,
+    bodyLimitBytes: config.bodyLimitBytes,
+    logger,
+    isReady: () => ready,
+  });
+  if (config.role !== 'worker') {
+    await app.listen({ port: config.port, host: config.host });
+  }
+  ready = true;
+  const address = `http://${config.host}:${config.port}`;
+  logger.info({ address, role: config.role }, 'herald is ready');
+  if (credentials.generated) printWelcome(credentials, address);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    ready = false;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.error('shutdown took longer than 10 s; exiting');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    await app.close();
+    await database.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error('herald failed to start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,214 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { ChannelStore, NewMember, PageRequest } from '../app/ports.js';
+import type { Channel, ChannelMember } from '../domain/channel.js';
+import type { DialectCaps } from './dialects/dialect-caps.js';
+import { applySort, channelFilterTarget, compileFilter } from './filter-compiler.js';
+import { flag, json, jsonObject } from './row-mapping.js';
+import type { ChannelMembersTable, ChannelsTable, Schema } from './schema.js';
+
+export const channelFromRow = (caps: DialectCaps, r: Selectable<ChannelsTable>): Channel => ({
+  cid: r.cid,
+  type: r.type,
+  id: r.id,
+  created_by_id: r.created_by_id,
+  team: r.team,
+  frozen: r.frozen === 1,
+  disabled: r.disabled === 1,
+  member_count: r.member_count,
+  message_count: r.message_count,
+  last_message_at: r.last_message_at,
+  custom: jsonObject(caps, r.custom),
+  created_at: r.created_at,
+  updated_at: r.updated_at,
+  deleted_at: r.deleted_at,
+});
+
+export const memberFromRow = (r: Selectable<ChannelMembersTable>): ChannelMember => ({
+  user_id: r.user_id,
+  channel_role: r.channel_role,
+  hidden: r.hidden === 1,
+  archived_at: r.archived_at,
+  pinned_at: r.pinned_at,
+  last_read_at: r.last_read_at,
+  banned: r.banned === 1,
+  notifications_muted: r.notifications_muted === 1,
+  created_at: r.created_at,
+  updated_at: r.updated_at,
+});
+
+export class KyselyChannelStore implements ChannelStore {
+  constructor(
+    private readonly db: Kysely<Schema>,
+    private readonly caps: DialectCaps,
+  ) {}
+
+  private pkOf(cid: string) {
+    return this.db.selectFrom('channels').select('pk').where('cid', '=', cid);
+  }
+
+  async get(cid: string): Promise<Channel | undefined> {
+    const row = await this.db
+      .selectFrom('channels')
+      .selectAll()
+      .where('cid', '=', cid)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    return row && channelFromRow(this.caps, row);
+  }
+
+  async getOrInsert(channel: Channel): Promise<{ channel: Channel; created: boolean }> {
+    // A soft-deleted channel is recreated in place: same cid, fresh data, no members.
+    const existing = await this.db.selectFrom('channels').selectAll().where('cid', '=', channel.cid).executeTakeFirst();
+    if (existing && existing.deleted_at === null) return { channel: channelFromRow(this.caps, existing), created: false };
+    const values = {
+      cid: channel.cid,
+      type: channel.type,
+      id: channel.id,
+      created_by_id: channel.created_by_id,
+      team: channel.team,
+      frozen: flag(channel.frozen),
+      disabled: flag(channel.disabled),
+      member_count: 0,
+      message_count: 0,
+      last_message_at: null,
+      custom: json(channel.custom),
+      created_at: channel.created_at,
+      updated_at: channel.updated_at,
+      deleted_at: null,
+    };
+    if (existing) {
+      await this.db.deleteFrom('channel_members').where('channel_pk', '=', existing.pk).execute();
+      await this.db.updateTable('channels').set(values).where('pk', '=', existing.pk).execute();
+      return { channel: { ...channel, member_count: 0, message_count: 0 }, created: true };
+    }
+    // Two requests may race to create one cid: the loser reads the winner's row.
+    const inserted = await this.db
+      .insertInto('channels')
+      .values(values)
+      .onConflict((oc) => oc.column('cid').doNothing())
+      .returning('pk')
+      .executeTakeFirst();
+    if (inserted) return { channel: { ...channel, member_count: 0, message_count: 0 }, created: true };
+    const winner = await this.get(channel.cid);
+    return { channel: winner!, created: false };
+  }
+
+  async query(page: PageRequest & { memberId?: string }): Promise<Channel[]> {
+    let q = this.db
+      .selectFrom('channels')
+      .selectAll()
+      .where('deleted_at', 'is', null)
+      .where(compileFilter(page.filter, channelFilterTarget, this.caps));
+    if (page.memberId !== undefined) {
+      const memberId = page.memberId;
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('channel_members')
+            .select('channel_members.channel_pk')
+            .whereRef('channel_members.channel_pk', '=', 'channels.pk')
+            .where('channel_members.user_id', '=', memberId),
+        ),
+      );
+    }
+    q = applySort(q, page.sort, channelFilterTarget, this.caps);
+    const rows = await q.limit(page.limit).offset(page.offset).execute();
+    return rows.map((r) => channelFromRow(this.caps, r as Selectable<ChannelsTable>));
+  }
+
+  async delete(cid: string, hard: boolean, now: number): Promise<boolean> {
+    const row = await this.db.selectFrom('channels').select(['pk', 'deleted_at']).where('cid', '=', cid).executeTakeFirst();
+    if (!row || (!hard && row.deleted_at !== null)) return false;
+    if (hard) {
+      await this.db.deleteFrom('messages').where('channel_pk', '=', row.pk).execute();
+      await this.db.deleteFrom('channel_members').where('channel_pk', '=', row.pk).execute();
+      await this.db.deleteFrom('channels').where('pk', '=', row.pk).execute();
+    } else {
+      await this.db.updateTable('channels').set({ deleted_at: now, updated_at: now }).where('pk', '=', row.pk).execute();
+    }
+    return true;
+  }
+
+  async members(cid: string, limit: number, offset: number): Promise<ChannelMember[]> {
+    const rows = await this.db
+      .selectFrom('channel_members')
+      .selectAll()
+      .where('channel_pk', '=', this.pkOf(cid))
+      .orderBy('created_at')
+      .orderBy('user_id')
+      .limit(limit)
+      .offset(offset)
+      .execute();
+    return rows.map(memberFromRow);
+  }
+
+  async member(cid: string, userId: string): Promise<ChannelMember | undefined> {
+    const row = await this.db
+      .selectFrom('channel_members')
+      .selectAll()
+      .where('channel_pk', '=', this.pkOf(cid))
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return row && memberFromRow(row);
+  }
+
+  async addMembers(cid: string, members: readonly NewMember[], now: number): Promise<string[]> {
+    const channel = await this.db.selectFrom('channels').select('pk').where('cid', '=', cid).executeTakeFirst();
+    if (!channel || members.length === 0) return [];
+    const unique = [...new Map(members.map((m) => [m.user_id, m])).values()];
+    const added = await this.db
+      .insertInto('channel_members')
+      .values(
+        unique.map((m) => ({
+          channel_pk: channel.pk,
+          user_id: m.user_id,
+          channel_role: m.channel_role,
+          hidden: 0,
+          banned: 0,
+          notifications_muted: 0,
+          created_at: now,
+          updated_at: now,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['channel_pk', 'user_id']).doNothing())
+      .returning('user_id')
+      .execute();
+    if (added.length > 0) {
+      await this.db
+        .updateTable('channels')
+        .set((eb) => ({ member_count: eb('member_count', '+', added.length), updated_at: now }))
+        .where('pk', '=', channel.pk)
+        .execute();
+    }
+    return added.map((a) => a.user_id);
+  }
+
+  async setHidden(cid: string, userId: string, hidden: boolean, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('channel_members')
+      .set({ hidden: flag(hidden), updated_at: now })
+      .where('channel_pk', '=', this.pkOf(cid))
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async unhideAll(cid: string, now: number): Promise<void> {
+    await this.db
+      .updateTable('channel_members')
+      .set({ hidden: 0, updated_at: now })
+      .where('channel_pk', '=', this.pkOf(cid))
+      .where('hidden', '=', 1)
+      .execute();
+  }
+
+  async markRead(cid: string, userId: string, at: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('channel_members')
+      .set({ last_read_at: at, updated_at: at })
+      .where('channel_pk', '=', this.pkOf(cid))
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+}

@@ -1,0 +1,106 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { MessagePage, MessageStore } from '../app/ports.js';
+import type { Message } from '../domain/message.js';
+import type { DialectCaps } from './dialects/dialect-caps.js';
+import { json, jsonArray, jsonObject } from './row-mapping.js';
+import type { MessagesTable, Schema } from './schema.js';
+
+type MessageRow = Selectable<MessagesTable> & { cid: string };
+
+const messageFromRow = (caps: DialectCaps, r: MessageRow): Message => ({
+  id: r.id,
+  cid: r.cid,
+  user_id: r.user_id,
+  type: r.type,
+  text: r.text,
+  attachments: jsonArray(caps, r.attachments),
+  poll_id: r.poll_id,
+  custom: jsonObject(caps, r.custom),
+  campaign_id: r.campaign_id,
+  created_at: r.created_at,
+  updated_at: r.updated_at,
+  deleted_at: r.deleted_at,
+});
+
+export class KyselyMessageStore implements MessageStore {
+  constructor(
+    private readonly db: Kysely<Schema>,
+    private readonly caps: DialectCaps,
+  ) {}
+
+  private select() {
+    return this.db
+      .selectFrom('messages')
+      .innerJoin('channels', 'channels.pk', 'messages.channel_pk')
+      .selectAll('messages')
+      .select('channels.cid');
+  }
+
+  async insert(m: Message): Promise<void> {
+    const channel = await this.db.selectFrom('channels').select('pk').where('cid', '=', m.cid).executeTakeFirstOrThrow();
+    await this.db
+      .insertInto('messages')
+      .values({
+        id: m.id,
+        channel_pk: channel.pk,
+        user_id: m.user_id,
+        type: m.type,
+        text: m.text,
+        attachments: json(m.attachments),
+        poll_id: m.poll_id,
+        custom: json(m.custom),
+        campaign_id: m.campaign_id,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+        deleted_at: null,
+      })
+      .execute();
+    await this.db
+      .updateTable('channels')
+      .set((eb) => ({ message_count: eb('message_count', '+', 1), last_message_at: m.created_at, updated_at: m.created_at }))
+      .where('pk', '=', channel.pk)
+      .execute();
+  }
+
+  async get(id: string): Promise<Message | undefined> {
+    const row = await this.select().where('messages.id', '=', id).executeTakeFirst();
+    return row && messageFromRow(this.caps, row);
+  }
+
+  async batchGet(cid: string, ids: readonly string[]): Promise<Message[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.select()
+      .where('channels.cid', '=', cid)
+      .where('messages.id', 'in', [...ids])
+      .orderBy('messages.id')
+      .execute();
+    return rows.map((r) => messageFromRow(this.caps, r));
+  }
+
+  async history(cid: string, page: MessagePage): Promise<Message[]> {
+    let q = this.select().where('channels.cid', '=', cid).where('messages.deleted_at', 'is', null);
+    if (page.id_lt) q = q.where('messages.id', '<', page.id_lt);
+    if (page.id_lte) q = q.where('messages.id', '<=', page.id_lte);
+    if (page.id_gt) q = q.where('messages.id', '>', page.id_gt);
+    if (page.id_gte) q = q.where('messages.id', '>=', page.id_gte);
+    // Paging forward (id_gt) reads the oldest first; otherwise the newest page, returned oldest-first.
+    const forward = Boolean(page.id_gt || page.id_gte);
+    const rows = await q.orderBy('messages.id', forward ? 'asc' : 'desc').limit(page.limit).execute();
+    if (!forward) rows.reverse();
+    return rows.map((r) => messageFromRow(this.caps, r));
+  }
+
+  async batchDeleteByUsers(userIds: readonly string[], mode: 'soft' | 'hard', now: number): Promise<void> {
+    if (userIds.length === 0) return;
+    if (mode === 'hard') {
+      await this.db.deleteFrom('messages').where('user_id', 'in', [...userIds]).execute();
+    } else {
+      await this.db
+        .updateTable('messages')
+        .set({ deleted_at: now, updated_at: now })
+        .where('user_id', 'in', [...userIds])
+        .where('deleted_at', 'is', null)
+        .execute();
+    }
+  }
+}

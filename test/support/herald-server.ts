@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify';
+import { StreamClient } from '@stream-io/node-sdk';
+import { pino } from 'pino';
+import { StreamChat } from 'stream-chat';
+import { composeHerald, type Herald } from '../../src/main/compose.js';
+import type { Database } from '../../src/storage/database.js';
+import type { TestBackend } from './backends.js';
+
+export const TEST_API_KEY = 'herald-test-key';
+export const TEST_API_SECRET = 'herald-test-secret-0123456789abcdef';
+
+export interface RunningHerald {
+  baseURL: string;
+  app: FastifyInstance;
+  herald: Herald;
+  database: Database;
+  /** The legacy-path SDK (stream-chat v9), server-side. */
+  chat: StreamChat;
+  /** The /api/v2 SDK (@stream-io/node-sdk). */
+  node: StreamClient;
+  close(): Promise<void>;
+}
+
+/** A real Herald HTTP server on a loopback port, on a fresh database of the given backend. */
+export async function startHerald(backend: TestBackend): Promise<RunningHerald> {
+  // stream-chat lets these override baseURL; a developer's shell must not redirect the tests.
+  delete process.env.STREAM_LOCAL_TEST_RUN;
+  delete process.env.STREAM_LOCAL_TEST_HOST;
+  const created = await backend.create();
+  const herald = composeHerald(created.database);
+  const app = await herald.buildHttp({
+    apiKey: TEST_API_KEY,
+    apiSecret: TEST_API_SECRET,
+    bodyLimitBytes: 1024 * 1024,
+    logger: pino({ level: process.env.HERALD_TEST_LOG_LEVEL ?? 'silent' }),
+    isReady: () => true,
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const baseURL = `http://127.0.0.1:${port}`;
+  const chat = new StreamChat(TEST_API_KEY, TEST_API_SECRET, { baseURL, timeout: 15_000 });
+  const node = new StreamClient(TEST_API_KEY, TEST_API_SECRET, { basePath: baseURL, timeout: 15_000 });
+  return {
+    baseURL,
+    app,
+    herald,
+    database: created.database,
+    chat,
+    node,
+    async close() {
+      await app.close();
+      await created.dispose();
+    },
+  };
+}
