@@ -1,8 +1,30 @@
-import type { Expression, RawBuilder } from 'kysely';
+import type { Expression, RawBuilder, SqlBool } from 'kysely';
+
+export type JsonScalar = string | number | boolean | null;
+export type SqlRangeOp = '<' | '<=' | '>' | '>=';
+
+/**
+ * A test on one JSON scalar. Like Mongo, a test only ever matches values of its own JSON type:
+ * 5 is neither equal to nor greater than "4", and true is not 1.
+ */
+export type JsonScalarTest =
+  | { readonly kind: 'in'; readonly values: readonly JsonScalar[] }
+  | { readonly kind: 'range'; readonly op: SqlRangeOp; readonly value: string | number }
+  | { readonly kind: 'word-prefix'; readonly prefix: string };
+
+/** The ORDER BY keys of a JSON value: type rank first (Mongo's order), then by value. */
+export interface JsonSortKeys {
+  readonly rank: RawBuilder<number>;
+  readonly number: RawBuilder<unknown>;
+  readonly text: RawBuilder<unknown>;
+}
 
 /**
  * What differs between SQLite and PostgreSQL, as capabilities rather than `if (pg)` checks
  * scattered through the stores (kysely's DialectAdapter does the same).
+ *
+ * `key: string | null` below addresses `column -> key`, or the column itself when null. Every
+ * predicate returning SqlBool is two-valued (never SQL NULL), so callers may negate it.
  */
 export interface DialectCaps {
   readonly name: 'sqlite' | 'postgres';
@@ -12,7 +34,7 @@ export interface DialectCaps {
   readonly supportsSkipLocked: boolean;
   /** Decodes a JSON column value as the driver returns it. */
   parseJson(value: unknown): unknown;
-  /** The JSON value at `column.key` (a JSON document, for equality with jsonParam). */
+  /** The JSON value at `column.key` (on SQLite a scalar comes back as SQL text/number, arrays and objects as JSON text). */
   jsonValue(column: Expression<unknown>, key: string): RawBuilder<unknown>;
   /** The JSON value at `column.key` as a comparable SQL scalar (text, number). */
   jsonScalar(column: Expression<unknown>, key: string): RawBuilder<unknown>;
@@ -22,4 +44,33 @@ export interface DialectCaps {
   jsonArrayContains(column: Expression<unknown>, key: string | null, value: unknown): RawBuilder<boolean>;
   /** Case-insensitive prefix match, with LIKE wildcards in `prefix` escaped. */
   startsWithCi(expr: Expression<unknown>, prefix: string): RawBuilder<boolean>;
+
+  /** `key` is present in the object, even when its value is JSON null. */
+  jsonHasKey(column: Expression<unknown>, key: string): RawBuilder<SqlBool>;
+  /** The value is a JSON array. */
+  jsonIsArray(column: Expression<unknown>, key: string | null): RawBuilder<SqlBool>;
+  /** The value is a JSON array equal to `values`, element by element in order. */
+  jsonArrayEquals(column: Expression<unknown>, key: string | null, values: readonly JsonScalar[]): RawBuilder<SqlBool>;
+  /**
+   * The value passes `test`, or, when it is an array, one of its elements does (Mongo's implicit
+   * array traversal; arrays nested in arrays are not searched). False when the key is absent.
+   */
+  jsonSome(column: Expression<unknown>, key: string | null, test: JsonScalarTest): RawBuilder<SqlBool>;
+  jsonSortKeys(column: Expression<unknown>, key: string): JsonSortKeys;
+  /**
+   * Case-insensitive match of `prefix` at the start of the text or of any word in it (words
+   * are separated by a space). Case folding is ASCII-only on SQLite, Unicode on PostgreSQL.
+   */
+  wordPrefixCi(expr: Expression<unknown>, prefix: string): RawBuilder<SqlBool>;
+  /**
+   * Text in code point order, for range comparisons and sorts: SQLite's BINARY already is;
+   * PostgreSQL needs COLLATE "C" since the database collation may be a locale. Both dialects
+   * (and JavaScript, for ASCII and the BMP) then agree on what `name > "b"` means.
+   */
+  binaryText(expr: Expression<unknown>): RawBuilder<string>;
+  /** A bound number that compares with any numeric column (PostgreSQL would infer int4 from the column). */
+  numberParam(value: number): RawBuilder<number>;
 }
+
+/** Escapes LIKE wildcards with a backslash (both dialects use `escape '\'`). */
+export const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);

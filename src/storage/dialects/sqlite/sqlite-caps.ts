@@ -1,13 +1,46 @@
-import { sql, type Expression } from 'kysely';
-import type { DialectCaps } from '../dialect-caps.js';
+import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
+import { escapeLike, type DialectCaps, type JsonScalar, type JsonScalarTest } from '../dialect-caps.js';
 
-const path = (key: string) => `$."${key.replace(/"/g, '""')}"`;
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+// JSON.stringify gives the label SQLite expects: `"` and `\` escaped as in the stored JSON.
+const path = (key: string) => `$.${JSON.stringify(key)}`;
+const typeAt = (column: Expression<unknown>, key: string | null) =>
+  key === null ? sql`json_type(${column})` : sql`json_type(${column}, ${path(key)})`;
+// Aliased, so that `je.type` can never resolve to an outer column (channels has a `type`).
+const eachOf = (column: Expression<unknown>, key: string | null) =>
+  key === null ? sql`json_each(${column}) as je` : sql`json_each(${column}, ${path(key)}) as je`;
+const never = sql<SqlBool>`(1 = 0)`;
 
 // json_type() says 'integer'/'real'/'true'/'false'; fold them into the JSON type names.
 const typeNameOf = (typeExpr: ReturnType<typeof sql>) =>
   sql<string | null>`(case ${typeExpr} when 'integer' then 'number' when 'real' then 'number'
     when 'true' then 'boolean' when 'false' then 'boolean' when 'text' then 'string' else ${typeExpr} end)`;
+
+/** One json_each row (`type`, `value`) against a test; json_each gives booleans as 1/0, hence the type checks. */
+function rowTest(test: JsonScalarTest): RawBuilder<SqlBool> {
+  if (test.kind === 'range') {
+    const type = typeof test.value === 'number' ? sql`je.type in ('integer', 'real')` : sql`je.type = 'text'`;
+    return sql<SqlBool>`(${type} and je.value ${sql.raw(test.op)} ${test.value})`;
+  }
+  if (test.kind === 'word-prefix') return sql<SqlBool>`(je.type = 'text' and ${wordPrefixCi(sql.ref('je.value'), test.prefix)})`;
+  return valuesTest(test.values);
+}
+
+function valuesTest(values: readonly JsonScalar[]): RawBuilder<SqlBool> {
+  const strings = values.filter((v): v is string => typeof v === 'string');
+  const numbers = values.filter((v): v is number => typeof v === 'number');
+  const parts: RawBuilder<SqlBool>[] = [];
+  if (strings.length) parts.push(sql`(je.type = 'text' and je.value in (${sql.join(strings)}))`);
+  if (numbers.length) parts.push(sql`(je.type in ('integer', 'real') and je.value in (${sql.join(numbers)}))`);
+  if (values.includes(true)) parts.push(sql`je.type = 'true'`);
+  if (values.includes(false)) parts.push(sql`je.type = 'false'`);
+  if (values.includes(null)) parts.push(sql`je.type = 'null'`);
+  return parts.length ? sql<SqlBool>`(${sql.join(parts, sql` or `)})` : never;
+}
+
+function wordPrefixCi(expr: Expression<unknown>, prefix: string): RawBuilder<SqlBool> {
+  const escaped = escapeLike(prefix);
+  return sql<SqlBool>`(${expr} like ${`${escaped}%`} escape '\\' or ${expr} like ${`% ${escaped}%`} escape '\\')`;
+}
 
 export const sqliteCaps: DialectCaps = {
   name: 'sqlite',
@@ -17,13 +50,33 @@ export const sqliteCaps: DialectCaps = {
   jsonValue: (column, key) => sql`json_extract(${column}, ${path(key)})`,
   jsonScalar: (column, key) => sql`json_extract(${column}, ${path(key)})`,
   jsonTypeOf: (column, key) => typeNameOf(sql`json_type(${column}, ${path(key)})`),
-  jsonArrayContains: (column: Expression<unknown>, key, value) => {
-    const source = key === null ? sql`json_each(${column})` : sql`json_each(${column}, ${path(key)})`;
-    // json_each yields booleans as 1/0: compare types too so that true never matches 1.
-    const wanted = typeof value === 'boolean' ? (value ? 'true' : 'false') : null;
-    if (wanted) return sql<boolean>`exists (select 1 from ${source} where type = ${wanted})`;
-    const type = typeof value === 'number' ? sql`type in ('integer', 'real')` : sql`type = 'text'`;
-    return sql<boolean>`exists (select 1 from ${source} where ${type} and value = ${value})`;
-  },
+  jsonArrayContains: (column: Expression<unknown>, key, value) =>
+    sql<boolean>`(${typeAt(column, key)} is 'array' and exists (select 1 from ${eachOf(column, key)} where ${valuesTest([value as JsonScalar])}))`,
   startsWithCi: (expr, prefix) => sql<boolean>`${expr} like ${`${escapeLike(prefix)}%`} escape '\\'`,
+
+  jsonHasKey: (column, key) => sql<SqlBool>`(${typeAt(column, key)} is not null)`,
+  jsonIsArray: (column, key) => sql<SqlBool>`(${typeAt(column, key)} is 'array')`,
+  jsonArrayEquals: (column, key, values) => {
+    // json_extract and json() both render minified JSON, so equal arrays give equal text.
+    const value = key === null ? sql`json(${column})` : sql`json_extract(${column}, ${path(key)})`;
+    return sql<SqlBool>`(${typeAt(column, key)} is 'array' and ${value} = json(${JSON.stringify(values)}))`;
+  },
+  // json_each over a scalar yields that scalar, over an array its elements, over an absent key
+  // nothing; only objects (whose members it would yield) must be excluded.
+  jsonSome: (column, key, test) =>
+    sql<SqlBool>`(${typeAt(column, key)} is not 'object' and exists (select 1 from ${eachOf(column, key)} where ${rowTest(test)}))`,
+  jsonSortKeys: (column, key) => {
+    const type = typeAt(column, key);
+    const value = sql`json_extract(${column}, ${path(key)})`;
+    return {
+      // Mongo's order: null (and absent) < numbers < strings < objects < arrays < booleans.
+      rank: sql<number>`(case ${type} when 'integer' then 1 when 'real' then 1 when 'text' then 2
+        when 'object' then 3 when 'array' then 4 when 'true' then 5 when 'false' then 5 else 0 end)`,
+      number: sql`(case when ${type} in ('integer', 'real', 'true', 'false') then ${value} end)`,
+      text: sql`(case when ${type} = 'text' then ${value} end)`,
+    };
+  },
+  wordPrefixCi,
+  binaryText: (expr) => sql<string>`${expr}`,
+  numberParam: (value) => sql<number>`${value}`,
 };
