@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_IMPORT_BATCH_SIZE } from '../app/user-import.js';
 import { loadConfig } from '../config/config.js';
 import { ImportExit, importUsersCommand } from './import-users-command.js';
 
@@ -10,7 +11,7 @@ Commands:
                         else HERALD_DATA_DIR/herald.db (default ./data).
 
 Options:
-  --batch-size N        Users per transaction (default 5000)
+  --batch-size N        Users per transaction (default ${DEFAULT_IMPORT_BATCH_SIZE})
   -h, --help            Show this help
 
 Each line is a user as Stream exports it: {"id":"u1","name":"Ann","teams":["a"],"country":"NL"};

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { ChannelsService } from '../app/channels.js';
 import type { MessagesService } from '../app/messages.js';
 import type { UsersService } from '../app/users.js';
@@ -29,10 +29,13 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: deps.bodyLimitBytes,
-    disableRequestLogging: true,
-    // Stream's paths are case-sensitive and have no trailing slashes; be lenient on the latter.
-    ignoreTrailingSlash: true,
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false } },
+    // One log line per request would cost more than many requests; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Stream's paths have no trailing slashes; be lenient with clients that add one.
+    routerOptions: { ignoreTrailingSlash: true },
+    // No type coercion: a number where Stream wants a string id is a 400, as on Stream. Query
+    // strings are declared as strings and parsed by the routes (query-values.ts).
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false } },
   }) as unknown as FastifyInstance;
 
   registerErrorHandling(app);

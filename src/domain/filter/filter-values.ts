@@ -43,11 +43,9 @@ export function parseScalar(kind: FieldKind, field: string, op: string, raw: unk
       break;
     case FieldKind.time:
       if (typeof raw === 'string' || typeof raw === 'number') {
-        try {
-          return parseTime(raw, field);
-        } catch {
-          break;
-        }
+        // Outside ±2^53 micros (year ±287,000) the bigint columns could not hold the value.
+        const micros = tryParseTime(raw, field);
+        if (micros !== null && Number.isSafeInteger(micros)) return micros;
       }
       break;
     case FieldKind.custom:
@@ -71,4 +69,12 @@ function describe(raw: unknown): string {
   if (Array.isArray(raw)) return 'an array';
   if (typeof raw === 'string') return `the string ${JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}...` : raw)}`;
   return typeof raw === 'object' ? 'an object' : `${typeof raw} ${String(raw)}`;
+}
+
+function tryParseTime(raw: string | number, field: string): number | null {
+  try {
+    return parseTime(raw, field);
+  } catch {
+    return null;
+  }
 }

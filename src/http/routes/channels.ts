@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ChannelDataInput, ChannelsService } from '../../app/channels.js';
 import { ChannelRole, channelReservedFields, cidOf } from '../../domain/channel.js';
 import { inputError } from '../../domain/errors.js';
+import { QueryBool, queryBool } from '../query-values.js';
 import { dualRoute } from '../route-family.js';
 import { customOf } from '../wire/wire-encoder.js';
 
@@ -51,7 +52,7 @@ const QueryChannelsBody = Type.Object({
   member_limit: Type.Optional(Type.Integer()),
   user_id: Type.Optional(Type.String()),
 });
-const DeleteQuery = Type.Object({ hard_delete: Type.Optional(Type.Boolean()) }, { additionalProperties: true });
+const DeleteQuery = Type.Object({ hard_delete: Type.Optional(QueryBool) }, { additionalProperties: true });
 const UserRef = Type.Optional(Type.Object({ id: Type.String() }, { additionalProperties: true }));
 const UserBody = Type.Object({
   user_id: Type.Optional(Type.String()),
@@ -119,7 +120,7 @@ export function channelRoutes(app: FastifyInstance, channels: ChannelsService): 
     serverOnly: true, schema: { params: Params, querystring: DeleteQuery },
     async handler(request, { caller, wire }) {
       const { type, id } = request.params as Static<typeof Params>;
-      const hard = (request.query as Static<typeof DeleteQuery>).hard_delete ?? false;
+      const hard = queryBool((request.query as Static<typeof DeleteQuery>).hard_delete) ?? false;
       const channel = await channels.delete(caller, cidOf(type, id), hard);
       return { channel: wire.channel(channel, null) };
     },

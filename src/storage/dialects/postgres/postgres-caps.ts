@@ -38,8 +38,12 @@ export const postgresCaps: DialectCaps = {
   // ->> yields text; numbers are compared through the numeric cast chosen by the caller.
   jsonScalar: (column, key) => sql`(${column} ->> ${key})`,
   jsonTypeOf: (column, key) => sql<string | null>`jsonb_typeof(${column} -> ${key})`,
-  // @> can use a GIN (jsonb_path_ops) index, as users.teams has; a scalar never contains [x].
-  jsonArrayContains: (column, key, value) => sql<boolean>`coalesce(${at(column, key)} @> ${jsonb([value])}, false)`,
+  // A bare `column @> '[x]'` can use a GIN (jsonb_path_ops) index, as users.teams has, so a
+  // whole (NOT NULL) column gets no coalesce around it. A scalar never contains [x].
+  jsonArrayContains: (column, key, value) =>
+    key === null
+      ? sql<boolean>`(${column} @> ${jsonb([value])})`
+      : sql<boolean>`coalesce(${at(column, key)} @> ${jsonb([value])}, false)`,
   startsWithCi: (expr, prefix) => sql<boolean>`${expr} ilike ${`${escapeLike(prefix)}%`}`,
 
   jsonHasKey: (column, key) => sql<SqlBool>`(${at(column, key)} is not null)`,

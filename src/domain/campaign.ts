@@ -1,0 +1,157 @@
+import type { Micros } from './clock.js';
+import { inputError } from './errors.js';
+import { checkTemplate } from './template.js';
+
+export const CampaignStatus = {
+  draft: 'draft',
+  scheduled: 'scheduled',
+  inProgress: 'in_progress',
+  stopped: 'stopped',
+  completed: 'completed',
+} as const;
+export type CampaignStatus = (typeof CampaignStatus)[keyof typeof CampaignStatus];
+
+export const SenderMode = { include: 'include', exclude: 'exclude' } as const;
+export type SenderMode = (typeof SenderMode)[keyof typeof SenderMode];
+export const SenderVisibility = { hidden: 'hidden', archived: 'archived' } as const;
+export type SenderVisibility = (typeof SenderVisibility)[keyof typeof SenderVisibility];
+
+export interface MessageTemplate {
+  text: string;
+  attachments?: unknown[];
+  custom?: Record<string, unknown>;
+  poll_id?: string;
+  searchable?: boolean;
+}
+
+export interface MemberTemplate {
+  user_id: string;
+  channel_role?: string;
+  custom?: Record<string, unknown>;
+}
+
+export interface ChannelTemplate {
+  type: string;
+  id?: string;
+  custom?: Record<string, unknown>;
+  team?: string;
+  members?: string[];
+  members_template?: MemberTemplate[];
+}
+
+export interface CampaignStats {
+  progress: number;
+  stats_messages_sent: number;
+  stats_channels_created: number;
+  stats_users_sent: number;
+  stats_users_read: number;
+  stats_started_at: Micros | null;
+  stats_completed_at: Micros | null;
+}
+
+/** The fields a client sets, on create and (merged) on update. */
+export interface CampaignFields {
+  name: string;
+  description: string;
+  sender_id: string;
+  sender_mode: SenderMode | null;
+  sender_visibility: SenderVisibility | null;
+  create_channels: boolean;
+  show_channels: boolean;
+  skip_push: boolean;
+  skip_webhook: boolean;
+  segment_ids: string[];
+  user_ids: string[];
+  message_template: MessageTemplate;
+  channel_template: ChannelTemplate | null;
+}
+
+export interface Campaign extends CampaignFields {
+  id: string;
+  status: CampaignStatus;
+  scheduled_for: Micros | null;
+  stop_at: Micros | null;
+  stats: CampaignStats;
+  created_at: Micros;
+  updated_at: Micros;
+}
+
+export const CampaignLimits = {
+  idLength: 255,
+  userIds: 10_000,
+  segmentIds: 25,
+  attachments: 30,
+  channelTypeLength: 64,
+  teamLength: 1000,
+  members: 1000,
+  usersPage: 1000,
+  queryPage: 100,
+} as const;
+
+export const emptyStats = (): CampaignStats => ({
+  progress: 0,
+  stats_messages_sent: 0,
+  stats_channels_created: 0,
+  stats_users_sent: 0,
+  stats_users_read: 0,
+  stats_started_at: null,
+  stats_completed_at: null,
+});
+
+/** Statuses each change may start from (DESIGN.md, Campaign lifecycle). */
+export const allowedFrom = {
+  update: [CampaignStatus.draft, CampaignStatus.scheduled, CampaignStatus.stopped],
+  delete: [CampaignStatus.draft, CampaignStatus.scheduled, CampaignStatus.stopped, CampaignStatus.completed],
+  start: [CampaignStatus.draft, CampaignStatus.stopped],
+  stop: [CampaignStatus.scheduled, CampaignStatus.inProgress],
+} as const satisfies Record<string, readonly CampaignStatus[]>;
+
+const fail = (field: string, message: string) => inputError(message, { [field]: message });
+
+/** Validation at create and update (contract 2.2 and 2.4); every failure names its field. */
+export function checkCampaignFields(c: CampaignFields): void {
+  if (!c.sender_id) throw fail('sender_id', 'sender_id is a required field');
+  if (typeof c.message_template?.text !== 'string' || c.message_template.text === '') {
+    throw fail('message_template.text', 'message_template.text is a required field');
+  }
+  if (c.user_ids.length > 0 && c.segment_ids.length > 0) {
+    throw fail('user_ids', 'user_ids and segment_ids cannot both be given');
+  }
+  if (c.user_ids.length > CampaignLimits.userIds) {
+    throw fail('user_ids', `user_ids must have at most ${CampaignLimits.userIds} items`);
+  }
+  if (c.segment_ids.length > CampaignLimits.segmentIds) {
+    throw fail('segment_ids', `segment_ids must have at most ${CampaignLimits.segmentIds} items`);
+  }
+  if ((c.message_template.attachments?.length ?? 0) > CampaignLimits.attachments) {
+    throw fail('message_template.attachments', `message_template.attachments must have at most ${CampaignLimits.attachments} items`);
+  }
+  if (c.sender_mode !== null && !Object.values(SenderMode).includes(c.sender_mode)) {
+    throw fail('sender_mode', `sender_mode must be one of include, exclude; got ${JSON.stringify(c.sender_mode)}`);
+  }
+  if (c.sender_visibility !== null && !Object.values(SenderVisibility).includes(c.sender_visibility)) {
+    throw fail('sender_visibility', `sender_visibility must be one of hidden, archived; got ${JSON.stringify(c.sender_visibility)}`);
+  }
+  if (c.create_channels && !c.channel_template) {
+    throw fail('channel_template', 'channel_template is required when create_channels is true');
+  }
+  checkTemplate(c.message_template.text, 'message_template.text');
+  if (c.channel_template) checkChannelTemplate(c.channel_template);
+}
+
+function checkChannelTemplate(t: ChannelTemplate): void {
+  if (!t.type) throw fail('channel_template.type', 'channel_template.type is a required field');
+  if (t.type.length > CampaignLimits.channelTypeLength) {
+    throw fail('channel_template.type', `channel_template.type must be at most ${CampaignLimits.channelTypeLength} characters`);
+  }
+  if ((t.team?.length ?? 0) > CampaignLimits.teamLength) {
+    throw fail('channel_template.team', `channel_template.team must be at most ${CampaignLimits.teamLength} characters`);
+  }
+  if (t.members?.length && t.members_template?.length) {
+    throw fail('channel_template.members', 'channel_template.members and channel_template.members_template cannot both be given');
+  }
+  if ((t.members?.length ?? 0) > CampaignLimits.members || (t.members_template?.length ?? 0) > CampaignLimits.members) {
+    throw fail('channel_template.members', `channel_template members must have at most ${CampaignLimits.members} items`);
+  }
+  if (t.id !== undefined) checkTemplate(t.id, 'channel_template.id');
+}
