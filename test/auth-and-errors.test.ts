@@ -1,31 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sqliteBackend } from './support/backends.js';
-import { startHerald, TEST_API_KEY, type RunningHerald } from './support/herald-server.js';
+import { startHerald, type RunningHerald } from './support/herald-server.js';
+import { rawCall, type RawAnswer, type RawOptions } from './support/raw-client.js';
 import { serverToken, signToken } from './support/tokens.js';
 
-interface Answer {
-  status: number;
-  body: Record<string, any>;
-}
+type Answer = RawAnswer;
 
 describe('auth, errors and request quirks (HTTP edge)', () => {
   let h: RunningHerald;
-  const call = async (
-    method: string,
-    path: string,
-    options: { token?: string | null; apiKey?: string | null; body?: string; headers?: Record<string, string> } = {},
-  ): Promise<Answer> => {
-    const url = new URL(path, h.baseURL);
-    const apiKey = options.apiKey === undefined ? TEST_API_KEY : options.apiKey;
-    if (apiKey !== null) url.searchParams.set('api_key', apiKey);
-    const token = options.token === undefined ? serverToken() : options.token;
-    const headers: Record<string, string> = options.headers ?? { 'stream-auth-type': 'jwt' };
-    if (token !== null) headers.Authorization = token;
-    if (options.body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
-    const response = await fetch(url, { method, headers, body: options.body });
-    return { status: response.status, body: (await response.json()) as Record<string, any> };
-  };
+  const call = (method: string, path: string, options: RawOptions = {}): Promise<Answer> => rawCall(h.baseURL, method, path, options);
   const expectError = (answer: Answer, status: number, code: number, message?: RegExp) => {
     assert.equal(answer.status, status, JSON.stringify(answer.body));
     assert.equal(answer.body.code, code);

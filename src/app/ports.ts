@@ -3,6 +3,8 @@ import type { Micros } from '../domain/clock.js';
 import type { FilterNode } from '../domain/filter/filter-ast.js';
 import type { SortSpec } from '../domain/filter/sort-spec.js';
 import type { Message } from '../domain/message.js';
+import type { Campaign, CampaignStatus } from '../domain/campaign.js';
+import type { Segment } from '../domain/segment.js';
 import type { Task } from '../domain/task.js';
 import type { User } from '../domain/user.js';
 
@@ -70,7 +72,79 @@ export interface TaskStore {
   get(id: string): Promise<Task | undefined>;
 }
 
+export interface SegmentTarget {
+  segment_id: string;
+  target_id: string;
+  created_at: Micros;
+}
+
+export interface TargetPage {
+  filter: FilterNode;
+  /** 1: ascending target ids, -1: descending. */
+  direction: 1 | -1;
+  /** Keyset bound: only ids after this one in `direction` order. */
+  after?: string;
+  /** Keyset bound for a previous page: only ids before this one in `direction` order. */
+  before?: string;
+  limit: number;
+}
+
+export interface SegmentStore {
+  /** False when the id is taken. */
+  insert(segment: Segment): Promise<boolean>;
+  get(id: string): Promise<Segment | undefined>;
+  batchGet(ids: readonly string[]): Promise<Segment[]>;
+  /** Writes name, description, filter and the size bookkeeping. */
+  update(segment: Segment): Promise<void>;
+  delete(id: string): Promise<boolean>;
+  query(page: PageRequest): Promise<Segment[]>;
+  /** Adds the targets not there yet and bumps size by that many; returns how many were added. */
+  addTargets(id: string, targetIds: readonly string[], now: Micros): Promise<number>;
+  deleteTargets(id: string, targetIds: readonly string[], now: Micros): Promise<number>;
+  targetExists(id: string, targetId: string): Promise<boolean>;
+  queryTargets(id: string, page: TargetPage): Promise<SegmentTarget[]>;
+  /** A segment whose filter or all_users size must be recomputed, if any. */
+  nextDirty(): Promise<Segment | undefined>;
+  /**
+   * Counts the members of a filter or all_users segment whose key is after `afterKey`, one
+   * bounded chunk at a time, so that sizing a million-user segment never blocks for long.
+   */
+  countChunk(segment: Segment, afterKey: string | null, chunk: number): Promise<{ count: number; lastKey: string | null }>;
+  /** Stores a computed size unless the segment changed since `asOf` (its updated_at). */
+  saveSize(id: string, size: number, computedAt: Micros, asOf: Micros): Promise<boolean>;
+  /** Campaign ids that target the segment and are not finished: it cannot be deleted then. */
+  campaignsUsing(id: string): Promise<string[]>;
+}
+
+export interface StatusChange {
+  now: Micros;
+  /** null clears it; undefined keeps it. */
+  scheduled_for?: Micros | null;
+  stop_at?: Micros | null;
+}
+
+export interface CampaignStore {
+  /** False when the id is taken. */
+  insert(campaign: Campaign): Promise<boolean>;
+  get(id: string): Promise<Campaign | undefined>;
+  /**
+   * Writes the campaign's fields and status if its status is still one of `from`
+   * (compare-and-set, STYLE.md habit 3). False when it moved on meanwhile.
+   */
+  update(campaign: Campaign, from: readonly CampaignStatus[]): Promise<boolean>;
+  /**
+   * Moves the campaign to `to` if its status is one of `from` (compare-and-set), writing the
+   * schedule given; stats_started_at is set on the first move to in_progress.
+   */
+  transition(id: string, from: readonly CampaignStatus[], to: CampaignStatus, change: StatusChange): Promise<boolean>;
+  /** Deletes the campaign if its status is one of `from`. */
+  delete(id: string, from: readonly CampaignStatus[]): Promise<boolean>;
+  query(page: PageRequest): Promise<Campaign[]>;
+}
+
 export interface Stores {
+  segments: SegmentStore;
+  campaigns: CampaignStore;
   users: UserStore;
   channels: ChannelStore;
   messages: MessageStore;

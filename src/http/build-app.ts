@@ -1,13 +1,18 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { CampaignLifecycle } from '../app/campaign-lifecycle.js';
+import type { CampaignsService } from '../app/campaigns.js';
 import type { ChannelsService } from '../app/channels.js';
+import type { SegmentsService } from '../app/segments.js';
 import type { MessagesService } from '../app/messages.js';
 import type { UsersService } from '../app/users.js';
 import { registerAuth } from './plugins/auth.js';
 import { stringifyWithBigInts } from './plugins/bigint-json.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerBodyParsing } from './plugins/request-body.js';
+import { campaignRoutes } from './routes/campaigns.js';
 import { channelRoutes } from './routes/channels.js';
 import { messageRoutes } from './routes/messages.js';
+import { segmentRoutes } from './routes/segments.js';
 import { userRoutes } from './routes/users.js';
 
 export interface HttpDeps {
@@ -16,6 +21,9 @@ export interface HttpDeps {
   bodyLimitBytes: number;
   logger: FastifyBaseLogger;
   services: {
+    segments: SegmentsService;
+    campaigns: CampaignsService;
+    lifecycle: CampaignLifecycle;
     users: UsersService;
     channels: ChannelsService;
     messages: MessagesService;
@@ -58,6 +66,8 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
     userRoutes(api, deps.services.users);
     channelRoutes(api, deps.services.channels);
     messageRoutes(api, deps.services.messages);
+    segmentRoutes(api, deps.services.segments);
+    campaignRoutes(api, deps.services.campaigns, deps.services.lifecycle);
   });
   return app;
 }

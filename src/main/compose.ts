@@ -1,24 +1,31 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { uuidv7 } from 'uuidv7';
 import type { AppDeps } from '../app/app-deps.js';
+import { CampaignLifecycle } from '../app/campaign-lifecycle.js';
+import { CampaignsService } from '../app/campaigns.js';
 import { ChannelsService } from '../app/channels.js';
+import { SegmentsService } from '../app/segments.js';
 import { MessagesService } from '../app/messages.js';
 import { UsersService } from '../app/users.js';
 import { systemClock, type Clock } from '../domain/clock.js';
-import { buildApp } from '../http/build-app.js';
+import { buildApp, type HttpDeps } from '../http/build-app.js';
 import type { Database } from '../storage/database.js';
 import { createStorage } from '../storage/storage.js';
 
 export interface Herald {
   deps: AppDeps;
-  services: { users: UsersService; channels: ChannelsService; messages: MessagesService };
+  services: HttpDeps['services'];
   buildHttp(options: { apiKey: string; apiSecret: string; bodyLimitBytes: number; logger: FastifyBaseLogger; isReady: () => boolean }): ReturnType<typeof buildApp>;
 }
 
 /** Wires the concrete adapters to the app services: the only place that knows both. */
 export function composeHerald(database: Database, clock: Clock = systemClock): Herald {
   const deps: AppDeps = { storage: createStorage(database), clock, ids: { next: uuidv7 } };
+  const campaigns = new CampaignsService(deps);
   const services = {
+    segments: new SegmentsService(deps),
+    campaigns,
+    lifecycle: new CampaignLifecycle(deps, campaigns),
     users: new UsersService(deps),
     channels: new ChannelsService(deps),
     messages: new MessagesService(deps),

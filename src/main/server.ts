@@ -3,6 +3,7 @@ import { loadConfig } from '../config/config.js';
 import { resolveCredentials } from '../config/credentials.js';
 import { migrateToLatest, openDatabase } from '../storage/database.js';
 import { composeHerald } from './compose.js';
+import { startWorkers } from './workers.js';
 import { printWelcome } from './welcome.js';
 
 /**
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     logger,
     isReady: () => ready,
   });
+  const workers = config.role === 'api' ? [] : startWorkers(herald, logger);
   if (config.role !== 'worker') {
     await app.listen({ port: config.port, host: config.host });
   }
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
     }, 10_000);
     force.unref();
     await app.close();
+    await Promise.all(workers.map((w) => w.stop()));
     await database.close();
     logger.info('stopped');
     process.exit(0);

@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { ChannelStore, NewMember, PageRequest } from '../app/ports.js';
 import type { Channel, ChannelMember } from '../domain/channel.js';
 import type { DialectCaps } from './dialects/dialect-caps.js';
-import { applySort, channelFilterTarget, compileFilter } from './filter-compiler.js';
+import { applySort, channelFilterTarget, channelFilterTargetFor, compileFilter } from './filter-compiler.js';
 import { flag, json, jsonObject } from './row-mapping.js';
 import type { ChannelMembersTable, ChannelsTable, Schema } from './schema.js';
 
@@ -94,11 +94,13 @@ export class KyselyChannelStore implements ChannelStore {
   }
 
   async query(page: PageRequest & { memberId?: string }): Promise<Channel[]> {
+    // `joined` and `hidden` in a filter are relative to the user the query is made for.
+    const target = page.memberId === undefined ? channelFilterTarget : channelFilterTargetFor(page.memberId);
     let q = this.db
       .selectFrom('channels')
       .selectAll()
       .where('deleted_at', 'is', null)
-      .where(compileFilter(page.filter, channelFilterTarget, this.caps));
+      .where(compileFilter(page.filter, target, this.caps));
     if (page.memberId !== undefined) {
       const memberId = page.memberId;
       q = q.where((eb) =>
@@ -111,7 +113,7 @@ export class KyselyChannelStore implements ChannelStore {
         ),
       );
     }
-    q = applySort(q, page.sort, channelFilterTarget, this.caps);
+    q = applySort(q, page.sort, target, this.caps);
     const rows = await q.limit(page.limit).offset(page.offset).execute();
     return rows.map((r) => channelFromRow(this.caps, r as Selectable<ChannelsTable>));
   }

@@ -9,7 +9,10 @@ import { allOf, anyOf, not, type Predicate } from './filter/sql-logic.js';
 
 export {
   aliasFilterTarget,
+  campaignFilterTarget,
   channelFilterTarget,
+  segmentFilterTarget,
+  segmentTargetFilterTarget,
   channelFilterTargetFor,
   userFilterTarget,
   type FilterColumn,

@@ -86,7 +86,64 @@ export interface TasksTable {
   updated_at: number;
 }
 
+export interface SegmentsTable {
+  id: string;
+  type: string;
+  name: string;
+  description: string;
+  filter: ColumnType<unknown, string | null, string | null>;
+  all_users: Flag;
+  all_sender_channels: Flag;
+  size: number;
+  size_dirty: Flag;
+  size_computed_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SegmentTargetsTable {
+  segment_id: string;
+  target_id: string;
+  created_at: number;
+}
+
+export interface CampaignsTable {
+  id: string;
+  name: string;
+  description: string;
+  sender_id: string;
+  sender_mode: string | null;
+  sender_visibility: string | null;
+  create_channels: Flag;
+  show_channels: Flag;
+  skip_push: Flag;
+  skip_webhook: Flag;
+  segment_ids: Json;
+  user_ids: Json;
+  /** Length of user_ids, kept beside it so pages of campaign.users need not parse the list. */
+  user_count: number;
+  message_template: Json;
+  channel_template: ColumnType<unknown, string | null, string | null>;
+  status: string;
+  scheduled_for: number | null;
+  stop_at: number | null;
+  stats_messages_sent: Generated<number>;
+  stats_channels_created: Generated<number>;
+  stats_users_sent: Generated<number>;
+  stats_users_read: Generated<number>;
+  /** Ledger rows and how many of them are terminal: progress = done / total. */
+  stats_targets_total: Generated<number>;
+  stats_targets_done: Generated<number>;
+  stats_started_at: number | null;
+  stats_completed_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Schema {
+  segments: SegmentsTable;
+  segment_targets: SegmentTargetsTable;
+  campaigns: CampaignsTable;
   users: UsersTable;
   channels: ChannelsTable;
   channel_members: ChannelMembersTable;

@@ -75,9 +75,13 @@ export class KyselyUserStore implements UserStore {
   }
 
   async batchGet(ids: readonly string[]): Promise<User[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.db.selectFrom('users').selectAll().where('id', 'in', [...new Set(ids)]).execute();
-    return rows.map((r) => userFromRow(this.caps, r));
+    const users: User[] = [];
+    // Slices keep the IN list under SQLite's 32,766 bound parameters.
+    for (const slice of chunks([...new Set(ids)], 10_000)) {
+      const rows = await this.db.selectFrom('users').selectAll().where('id', 'in', slice).execute();
+      for (const r of rows) users.push(userFromRow(this.caps, r));
+    }
+    return users;
   }
 
   async query(page: PageRequest): Promise<User[]> {

@@ -3,6 +3,7 @@ import { StreamClient } from '@stream-io/node-sdk';
 import { pino } from 'pino';
 import { StreamChat } from 'stream-chat';
 import { composeHerald, type Herald } from '../../src/main/compose.js';
+import { startWorkers } from '../../src/main/workers.js';
 import type { Database } from '../../src/storage/database.js';
 import type { TestBackend } from './backends.js';
 
@@ -36,6 +37,7 @@ export async function startHerald(backend: TestBackend): Promise<RunningHerald> 
     isReady: () => true,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
+  const workers = startWorkers(herald, app.log);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const baseURL = `http://127.0.0.1:${port}`;
@@ -50,6 +52,7 @@ export async function startHerald(backend: TestBackend): Promise<RunningHerald> 
     node,
     async close() {
       await app.close();
+      await Promise.all(workers.map((w) => w.stop()));
       await created.dispose();
     },
   };

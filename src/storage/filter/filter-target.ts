@@ -89,3 +89,39 @@ export const channelFilterTargetFor = (userId: string): FilterTarget => ({ ...ch
 
 /** A target for a query that names the table by an alias (`selectFrom('users as u')`). */
 export const aliasFilterTarget = (target: FilterTarget, alias: string): FilterTarget => ({ ...target, table: alias });
+
+export const segmentFilterTarget: FilterTarget = {
+  table: 'segments',
+  columns: {
+    id: notNull('id'),
+    name: notNull('name'),
+    type: notNull('type'),
+    all_users: notNull('all_users'),
+    created_at: notNull('created_at'),
+    updated_at: notNull('updated_at'),
+  },
+  customColumn: 'filter',
+  primaryKey: 'id',
+};
+
+export const segmentTargetFilterTarget: FilterTarget = {
+  table: 'segment_targets',
+  columns: { target_id: notNull('target_id') },
+  customColumn: 'target_id',
+  primaryKey: 'target_id',
+};
+
+export const campaignFilterTarget: FilterTarget = {
+  table: 'campaigns',
+  columns: {
+    id: notNull('id'),
+    name: notNull('name'),
+    sender_id: notNull('sender_id'),
+    status: notNull('status'),
+    created_at: notNull('created_at'),
+    updated_at: notNull('updated_at'),
+    segments: notNull('segment_ids'),
+  },
+  customColumn: 'segment_ids',
+  primaryKey: 'id',
+};

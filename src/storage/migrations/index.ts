@@ -1,10 +1,12 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { DialectCaps } from '../dialects/dialect-caps.js';
 import { chatTables } from './001-chat-tables.js';
+import { segmentsAndCampaigns } from './002-segments-campaigns.js';
 
 /** One list of migrations for both dialects; each takes the dialect's capabilities. */
 const migrations: Record<string, (caps: DialectCaps) => Migration> = {
   '001-chat-tables': chatTables,
+  '002-segments-campaigns': segmentsAndCampaigns,
 };
 
 export const migrationProvider = (caps: DialectCaps): MigrationProvider => ({

@@ -1,0 +1,186 @@
+import {
+  allowedFrom,
+  CampaignLimits,
+  CampaignStatus,
+  checkCampaignFields,
+  emptyStats,
+  type Campaign,
+  type CampaignFields,
+} from '../domain/campaign.js';
+import { decodeOffset, offsetPager } from '../domain/cursor.js';
+import { inputError, notFound } from '../domain/errors.js';
+import { campaignFilterFields } from '../domain/filter/campaign-filter-fields.js';
+import { parseFilter } from '../domain/filter/filter-parser.js';
+import { parseSort } from '../domain/filter/sort-spec.js';
+import type { Segment } from '../domain/segment.js';
+import type { User } from '../domain/user.js';
+import type { AppDeps } from './app-deps.js';
+import { checkResourceId, pageLimit, type Paged } from './paging.js';
+import type { Stores } from './ports.js';
+
+/** A campaign as the API returns it: with its sender, segments and one page of its users. */
+export interface CampaignView {
+  campaign: Campaign;
+  sender: User | null;
+  segments: Segment[];
+  users: User[];
+  usersPager: { next?: string; prev?: string };
+}
+
+export type CampaignInput = Partial<CampaignFields> & { id?: string };
+
+export interface UsersPage {
+  limit?: number;
+  next?: string;
+  prev?: string;
+}
+
+export interface CampaignQuery {
+  filter?: unknown;
+  sort?: unknown;
+  limit?: number;
+  next?: string;
+  prev?: string;
+  user_limit?: number;
+}
+
+const DEFAULT_USERS_PAGE = 100;
+
+const defaults = (): CampaignFields => ({
+  name: '',
+  description: '',
+  sender_id: '',
+  sender_mode: null,
+  sender_visibility: null,
+  create_channels: false,
+  show_channels: false,
+  skip_push: false,
+  skip_webhook: false,
+  segment_ids: [],
+  user_ids: [],
+  message_template: { text: '' },
+  channel_template: null,
+});
+
+/** Keeps only the fields a request gave: `undefined` never overwrites (JS sends partial bodies). */
+function given(input: CampaignInput): Partial<CampaignFields> {
+  const { id: _id, ...fields } = input;
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<CampaignFields>;
+}
+
+export class CampaignsService {
+  constructor(private readonly deps: AppDeps) {}
+
+  async create(input: CampaignInput): Promise<CampaignView> {
+    const id = input.id ? checkResourceId(input.id, 'id') : this.deps.ids.next();
+    const fields: CampaignFields = { ...defaults(), ...given(input) };
+    checkCampaignFields(fields);
+    const now = this.deps.clock.nowMicros();
+    const campaign: Campaign = {
+      ...fields,
+      id,
+      status: CampaignStatus.draft,
+      scheduled_for: null,
+      stop_at: null,
+      stats: emptyStats(),
+      created_at: now,
+      updated_at: now,
+    };
+    return this.deps.storage.transaction(async (stores) => {
+      await this.checkReferences(stores, campaign);
+      if (!(await stores.campaigns.insert(campaign))) {
+        throw inputError(`a campaign with id "${id}" already exists`, { id: 'already exists' });
+      }
+      return this.view(stores, campaign, {});
+    });
+  }
+
+  async get(id: string, page: UsersPage = {}): Promise<CampaignView> {
+    const campaign = await this.deps.storage.campaigns.get(id);
+    if (!campaign) throw notFound(`campaign "${id}" does not exist`);
+    return this.view(this.deps.storage, campaign, page);
+  }
+
+  /** Merges the given fields; allowed in draft, scheduled and stopped (DESIGN.md). */
+  async update(id: string, input: CampaignInput): Promise<CampaignView> {
+    return this.deps.storage.transaction(async (stores) => {
+      const before = await stores.campaigns.get(id);
+      if (!before) throw notFound(`campaign "${id}" does not exist`);
+      this.requireStatus(before, allowedFrom.update, 'updated');
+      const changes = given(input);
+      // Giving one audience replaces the other, so that an update can switch between them.
+      if (changes.user_ids?.length && changes.segment_ids === undefined) changes.segment_ids = [];
+      if (changes.segment_ids?.length && changes.user_ids === undefined) changes.user_ids = [];
+      const campaign: Campaign = { ...before, ...changes, updated_at: this.deps.clock.nowMicros() };
+      checkCampaignFields(campaign);
+      await this.checkReferences(stores, campaign);
+      if (!(await stores.campaigns.update(campaign, allowedFrom.update))) this.requireStatus(before, [], 'updated');
+      return this.view(stores, campaign, {});
+    });
+  }
+
+  async delete(id: string): Promise<void> {
+    const campaign = await this.deps.storage.campaigns.get(id);
+    if (!campaign) throw notFound(`campaign "${id}" does not exist`);
+    this.requireStatus(campaign, allowedFrom.delete, 'deleted');
+    if (!(await this.deps.storage.campaigns.delete(id, allowedFrom.delete))) {
+      const now = await this.deps.storage.campaigns.get(id);
+      if (now) this.requireStatus(now, [], 'deleted');
+    }
+  }
+
+  async query(query: CampaignQuery): Promise<Paged<CampaignView>> {
+    const filter = parseFilter(query.filter ?? {}, campaignFilterFields);
+    const parsedSort = parseSort(query.sort, campaignFilterFields);
+    const sort = parsedSort.length > 0 ? parsedSort : parseSort([{ field: 'created_at', direction: -1 }], campaignFilterFields);
+    const limit = pageLimit(query.limit, 25, CampaignLimits.queryPage);
+    const userLimit = pageLimit(query.user_limit, 10, CampaignLimits.usersPage, 'user_limit');
+    const offset = decodeOffset(query.next ?? query.prev, query.next ? 'next' : 'prev');
+    const found = await this.deps.storage.campaigns.query({ filter, sort, limit: limit + 1, offset });
+    const items = await Promise.all(
+      found.slice(0, limit).map((c) => this.view(this.deps.storage, c, { limit: userLimit })),
+    );
+    return { items, ...offsetPager(offset, limit, items.length, found.length > limit) };
+  }
+
+  private requireStatus(campaign: Campaign, allowed: readonly string[], action: string): void {
+    if (!allowed.includes(campaign.status)) {
+      const hint = campaign.status === CampaignStatus.inProgress ? '; stop it first' : '';
+      throw inputError(`campaign "${campaign.id}" cannot be ${action} while ${campaign.status}${hint}`, { status: campaign.status });
+    }
+  }
+
+  /** An unknown sender or segment is refused at create and update, not discovered at send time. */
+  private async checkReferences(stores: Stores, campaign: Campaign): Promise<void> {
+    const [sender] = await stores.users.batchGet([campaign.sender_id]);
+    if (!sender || sender.deleted_at !== null) {
+      throw inputError(`sender_id "${campaign.sender_id}" does not exist`, { sender_id: 'unknown user' });
+    }
+    if (campaign.segment_ids.length > 0) {
+      const found = new Set((await stores.segments.batchGet(campaign.segment_ids)).map((s) => s.id));
+      const missing = campaign.segment_ids.filter((s) => !found.has(s));
+      if (missing.length > 0) {
+        throw inputError(`segment_ids do not exist: ${missing.join(', ')}`, { segment_ids: 'unknown segments' });
+      }
+    }
+  }
+
+  async view(stores: Stores, campaign: Campaign, page: UsersPage): Promise<CampaignView> {
+    const limit = pageLimit(page.limit, DEFAULT_USERS_PAGE, CampaignLimits.usersPage);
+    const offset = decodeOffset(page.next ?? page.prev, page.next ? 'next' : 'prev');
+    const ids = campaign.user_ids.slice(offset, offset + limit);
+    const [found, [sender], segments] = await Promise.all([
+      stores.users.batchGet(ids),
+      stores.users.batchGet([campaign.sender_id]),
+      stores.segments.batchGet(campaign.segment_ids),
+    ]);
+    const byId = new Map(found.map((u) => [u.id, u]));
+    return {
+      campaign,
+      sender: sender ?? null,
+      segments,
+      users: ids.flatMap((id) => byId.get(id) ?? []),
+      usersPager: offsetPager(offset, limit, ids.length, offset + ids.length < campaign.user_ids.length),
+    };
+  }
+}

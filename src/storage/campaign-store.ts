@@ -1,0 +1,120 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { CampaignStore, PageRequest, StatusChange } from '../app/ports.js';
+import { CampaignStatus, type Campaign } from '../domain/campaign.js';
+import type { DialectCaps } from './dialects/dialect-caps.js';
+import { applySort, campaignFilterTarget, compileFilter } from './filter-compiler.js';
+import { flag, json, jsonArray, jsonObject } from './row-mapping.js';
+import type { CampaignsTable, Schema } from './schema.js';
+
+export const campaignFromRow = (caps: DialectCaps, r: Selectable<CampaignsTable>): Campaign => ({
+  id: r.id,
+  name: r.name,
+  description: r.description,
+  sender_id: r.sender_id,
+  sender_mode: r.sender_mode as Campaign['sender_mode'],
+  sender_visibility: r.sender_visibility as Campaign['sender_visibility'],
+  create_channels: r.create_channels === 1,
+  show_channels: r.show_channels === 1,
+  skip_push: r.skip_push === 1,
+  skip_webhook: r.skip_webhook === 1,
+  segment_ids: jsonArray<string>(caps, r.segment_ids),
+  user_ids: jsonArray<string>(caps, r.user_ids),
+  message_template: jsonObject(caps, r.message_template) as unknown as Campaign['message_template'],
+  channel_template: (caps.parseJson(r.channel_template) as Campaign['channel_template']) ?? null,
+  status: r.status as CampaignStatus,
+  scheduled_for: r.scheduled_for,
+  stop_at: r.stop_at,
+  stats: {
+    progress: r.stats_targets_total === 0 ? (r.status === CampaignStatus.completed ? 1 : 0) : r.stats_targets_done / r.stats_targets_total,
+    stats_messages_sent: r.stats_messages_sent,
+    stats_channels_created: r.stats_channels_created,
+    stats_users_sent: r.stats_users_sent,
+    stats_users_read: r.stats_users_read,
+    stats_started_at: r.stats_started_at,
+    stats_completed_at: r.stats_completed_at,
+  },
+  created_at: r.created_at,
+  updated_at: r.updated_at,
+});
+
+/** The columns a client changes through create and update; stats belong to the sender. */
+const fieldsRow = (c: Campaign) => ({
+  name: c.name,
+  description: c.description,
+  sender_id: c.sender_id,
+  sender_mode: c.sender_mode,
+  sender_visibility: c.sender_visibility,
+  create_channels: flag(c.create_channels),
+  show_channels: flag(c.show_channels),
+  skip_push: flag(c.skip_push),
+  skip_webhook: flag(c.skip_webhook),
+  segment_ids: json(c.segment_ids),
+  user_ids: json(c.user_ids),
+  user_count: c.user_ids.length,
+  message_template: json(c.message_template),
+  channel_template: c.channel_template === null ? null : json(c.channel_template),
+  status: c.status,
+  scheduled_for: c.scheduled_for,
+  stop_at: c.stop_at,
+  updated_at: c.updated_at,
+});
+
+export class KyselyCampaignStore implements CampaignStore {
+  constructor(
+    private readonly db: Kysely<Schema>,
+    private readonly caps: DialectCaps,
+  ) {}
+
+  async insert(c: Campaign): Promise<boolean> {
+    const result = await this.db
+      .insertInto('campaigns')
+      .values({ id: c.id, created_at: c.created_at, ...fieldsRow(c) })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  async get(id: string): Promise<Campaign | undefined> {
+    const row = await this.db.selectFrom('campaigns').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && campaignFromRow(this.caps, row);
+  }
+
+  async update(c: Campaign, from: readonly CampaignStatus[]): Promise<boolean> {
+    const result = await this.db
+      .updateTable('campaigns')
+      .set(fieldsRow(c))
+      .where('id', '=', c.id)
+      .where('status', 'in', [...from])
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async transition(id: string, from: readonly CampaignStatus[], to: CampaignStatus, change: StatusChange): Promise<boolean> {
+    const result = await this.db
+      .updateTable('campaigns')
+      .set((eb) => ({
+        status: to,
+        updated_at: change.now,
+        ...(change.scheduled_for !== undefined && { scheduled_for: change.scheduled_for }),
+        ...(change.stop_at !== undefined && { stop_at: change.stop_at }),
+        ...(to === CampaignStatus.inProgress && { stats_started_at: eb.fn.coalesce('stats_started_at', eb.val(change.now)) }),
+        ...(to === CampaignStatus.completed && { stats_completed_at: change.now }),
+      }))
+      .where('id', '=', id)
+      .where('status', 'in', [...from])
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async delete(id: string, from: readonly CampaignStatus[]): Promise<boolean> {
+    const result = await this.db.deleteFrom('campaigns').where('id', '=', id).where('status', 'in', [...from]).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async query(page: PageRequest): Promise<Campaign[]> {
+    let q = this.db.selectFrom('campaigns').selectAll().where(compileFilter(page.filter, campaignFilterTarget, this.caps));
+    q = applySort(q, page.sort, campaignFilterTarget, this.caps);
+    const rows = await q.limit(page.limit).offset(page.offset).execute();
+    return rows.map((r) => campaignFromRow(this.caps, r as Selectable<CampaignsTable>));
+  }
+}
