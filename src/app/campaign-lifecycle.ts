@@ -44,6 +44,9 @@ export class CampaignLifecycle {
       // The wire echoes scheduled_for as given, even when it is past and the send starts now.
       scheduled_for: input.scheduled_for ?? null,
       stop_at: stopAt,
+      // Resume sends only to targets without a message: the ledger keeps the sent ones, and
+      // expansion runs again from the top to pick up targets added while stopped.
+      restartAudience: true,
     });
     if (!moved) throw inputError(`campaign "${id}" changed status meanwhile; try again`, { status: 'conflict' });
     return this.campaigns.get(id);

@@ -4,6 +4,7 @@ import type { FilterNode } from '../domain/filter/filter-ast.js';
 import type { SortSpec } from '../domain/filter/sort-spec.js';
 import type { Message } from '../domain/message.js';
 import type { Campaign, CampaignStatus } from '../domain/campaign.js';
+import type { SenderStores } from './sender-ports.js';
 import type { Segment } from '../domain/segment.js';
 import type { Task } from '../domain/task.js';
 import type { User } from '../domain/user.js';
@@ -121,6 +122,8 @@ export interface StatusChange {
   /** null clears it; undefined keeps it. */
   scheduled_for?: Micros | null;
   stop_at?: Micros | null;
+  /** Expand the audience again from the top (start and resume). */
+  restartAudience?: boolean;
 }
 
 export interface CampaignStore {
@@ -154,4 +157,6 @@ export interface Stores {
 export interface Storage extends Stores {
   /** Runs fn in one transaction; the stores it gets see and write only inside it. */
   transaction<T>(fn: (stores: Stores) => Promise<T>): Promise<T>;
+  /** The sender's stores, which run their own (batch-sized) transactions. */
+  sender: SenderStores;
 }

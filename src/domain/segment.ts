@@ -1,6 +1,7 @@
 import type { Micros } from './clock.js';
 import { inputError } from './errors.js';
 import { channelFilterFields } from './filter/channel-filter-fields.js';
+import type { FilterFieldSpec } from './filter/filter-field-spec.js';
 import { parseFilter } from './filter/filter-parser.js';
 import { userFilterFields } from './filter/user-filter-fields.js';
 
@@ -45,6 +46,21 @@ export const SegmentLimits = {
 export const sourceOf = (s: Pick<Segment, 'filter' | 'all_users' | 'all_sender_channels'>): SegmentSource =>
   s.filter ? SegmentSource.filter : s.all_users ? SegmentSource.allUsers : s.all_sender_channels ? SegmentSource.allSenderChannels : SegmentSource.targets;
 
+/**
+ * A channel segment's filter is a server-side query-channels filter: it has no querying user,
+ * so `joined` and `hidden` are refused when the segment is written. Accepted, they could never
+ * be compiled, and the sizer would retry that segment forever ahead of every other one.
+ */
+const channelSegmentFilterFields: FilterFieldSpec = {
+  ...channelFilterFields,
+  fields: Object.fromEntries(Object.entries(channelFilterFields.fields).filter(([f]) => f !== 'joined' && f !== 'hidden')),
+  unsupported: {
+    ...channelFilterFields.unsupported,
+    joined: 'depends on the querying user, and a segment has none',
+    hidden: 'depends on the querying user, and a segment has none',
+  },
+};
+
 export interface SegmentDefinition {
   type: SegmentType;
   filter?: Record<string, unknown> | null;
@@ -68,7 +84,7 @@ export function checkSegmentDefinition(d: SegmentDefinition): void {
   if (d.all_sender_channels && d.type !== SegmentType.channel) {
     throw inputError('all_sender_channels applies only to segments of type channel', { all_sender_channels: 'wrong segment type' });
   }
-  if (d.filter) parseFilter(d.filter, d.type === SegmentType.user ? userFilterFields : channelFilterFields);
+  if (d.filter) parseFilter(d.filter, d.type === SegmentType.user ? userFilterFields : channelSegmentFilterFields);
 }
 
 export function checkSegmentText(field: 'name' | 'description', value: string | undefined): void {

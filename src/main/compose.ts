@@ -4,8 +4,9 @@ import type { AppDeps } from '../app/app-deps.js';
 import { CampaignLifecycle } from '../app/campaign-lifecycle.js';
 import { CampaignsService } from '../app/campaigns.js';
 import { ChannelsService } from '../app/channels.js';
-import { SegmentsService } from '../app/segments.js';
 import { MessagesService } from '../app/messages.js';
+import { SegmentsService } from '../app/segments.js';
+import { defaultSendingOptions, Sending, type SendingOptions } from '../app/sending.js';
 import { UsersService } from '../app/users.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { buildApp, type HttpDeps } from '../http/build-app.js';
@@ -15,12 +16,23 @@ import { createStorage } from '../storage/storage.js';
 export interface Herald {
   deps: AppDeps;
   services: HttpDeps['services'];
-  buildHttp(options: { apiKey: string; apiSecret: string; bodyLimitBytes: number; logger: FastifyBaseLogger; isReady: () => boolean }): ReturnType<typeof buildApp>;
+  sending: Sending;
+  buildHttp(options: Omit<HttpDeps, 'services'>): ReturnType<typeof buildApp>;
+}
+
+export interface ComposeOptions {
+  clock?: Clock;
+  sending?: Partial<SendingOptions>;
 }
 
 /** Wires the concrete adapters to the app services: the only place that knows both. */
-export function composeHerald(database: Database, clock: Clock = systemClock): Herald {
-  const deps: AppDeps = { storage: createStorage(database), clock, ids: { next: uuidv7 } };
+export function composeHerald(database: Database, options: ComposeOptions = {}): Herald {
+  const sendingOptions = { ...defaultSendingOptions, ...options.sending };
+  const deps: AppDeps = {
+    storage: createStorage(database, { leaseMs: sendingOptions.leaseMs }),
+    clock: options.clock ?? systemClock,
+    ids: { next: uuidv7 },
+  };
   const campaigns = new CampaignsService(deps);
   const services = {
     segments: new SegmentsService(deps),
@@ -33,6 +45,7 @@ export function composeHerald(database: Database, clock: Clock = systemClock): H
   return {
     deps,
     services,
-    buildHttp: (options) => buildApp({ ...options, services }),
+    sending: new Sending(deps, deps.storage.sender, sendingOptions),
+    buildHttp: (httpOptions) => buildApp({ ...httpOptions, services }),
   };
 }

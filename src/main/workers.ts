@@ -2,13 +2,23 @@ import type { FastifyBaseLogger } from 'fastify';
 import { BackgroundLoop } from '../sender/background-loop.js';
 import type { Herald } from './compose.js';
 
-// A filter segment's size is refreshed within about a second of a change.
+// A filter segment's size is refreshed within about a second of a change; a due campaign
+// starts (or stops) within about a second of its time.
 const SEGMENT_SIZER_IDLE_MS = 1000;
+const SCHEDULER_IDLE_MS = 500;
+// An idle sender looks for new work five times a second: the first message goes out well
+// under a second after start.
+const SENDER_IDLE_MS = 200;
+const REAPER_IDLE_MS = 10_000;
 
 /** The background loops of a `worker` (or `all`) process. */
 export function startWorkers(herald: Herald, logger: FastifyBaseLogger): BackgroundLoop[] {
+  const { sending, services } = herald;
   const loops = [
-    new BackgroundLoop('segment-sizer', () => herald.services.segments.refreshNextSize(), SEGMENT_SIZER_IDLE_MS, logger),
+    new BackgroundLoop('segment-sizer', () => services.segments.refreshNextSize(), SEGMENT_SIZER_IDLE_MS, logger),
+    new BackgroundLoop('scheduler', () => sending.schedule(), SCHEDULER_IDLE_MS, logger),
+    new BackgroundLoop('sender', () => sending.sendRound(), SENDER_IDLE_MS, logger),
+    new BackgroundLoop('lease-reaper', async () => (await sending.reap()) && false, REAPER_IDLE_MS, logger),
   ];
   for (const loop of loops) loop.start();
   return loops;

@@ -99,6 +99,7 @@ export class KyselyCampaignStore implements CampaignStore {
         ...(change.stop_at !== undefined && { stop_at: change.stop_at }),
         ...(to === CampaignStatus.inProgress && { stats_started_at: eb.fn.coalesce('stats_started_at', eb.val(change.now)) }),
         ...(to === CampaignStatus.completed && { stats_completed_at: change.now }),
+        ...(change.restartAudience && { audience_step: 0, audience_cursor: null, audience_done: 0, audience_locked_by: null }),
       }))
       .where('id', '=', id)
       .where('status', 'in', [...from])

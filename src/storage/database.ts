@@ -3,7 +3,7 @@ import { Kysely, Migrator } from 'kysely';
 import type { DialectCaps } from './dialects/dialect-caps.js';
 import { openPostgres } from './dialects/postgres/open-postgres.js';
 import { postgresCaps } from './dialects/postgres/postgres-caps.js';
-import { openSqlite } from './dialects/sqlite/open-sqlite.js';
+import { openSqlite, type SqliteHandle } from './dialects/sqlite/open-sqlite.js';
 import { sqliteCaps } from './dialects/sqlite/sqlite-caps.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Schema } from './schema.js';
@@ -11,6 +11,8 @@ import type { Schema } from './schema.js';
 export interface Database {
   readonly db: Kysely<Schema>;
   readonly caps: DialectCaps;
+  /** The raw SQLite handle, for the send loop's synchronous batch writes; absent on PostgreSQL. */
+  readonly sqlite?: SqliteHandle;
   /** Where the data lives, for logs: the SQLite file or the PostgreSQL URL without password. */
   readonly location: string;
   close(): Promise<void>;
@@ -32,8 +34,8 @@ export function openDatabase(options: DatabaseOptions): Database {
     return { db, caps: postgresCaps, location, close: () => db.destroy() };
   }
   const file = options.sqliteFile ?? join(options.dataDir ?? './data', 'herald.db');
-  const { db } = openSqlite(file);
-  return { db, caps: sqliteCaps, location: file, close: () => db.destroy() };
+  const { db, raw } = openSqlite(file);
+  return { db, caps: sqliteCaps, sqlite: raw, location: file, close: () => db.destroy() };
 }
 
 /** Runs every pending migration. Kysely takes a lock, so many processes may start at once. */

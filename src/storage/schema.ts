@@ -136,7 +136,26 @@ export interface CampaignsTable {
   stats_targets_done: Generated<number>;
   stats_started_at: number | null;
   stats_completed_at: number | null;
+  audience_step: Generated<number>;
+  audience_cursor: string | null;
+  audience_done: Generated<Flag>;
+  audience_locked_by: string | null;
+  audience_locked_until: number | null;
   created_at: number;
+  updated_at: number;
+}
+
+export interface CampaignTargetsTable {
+  campaign_id: string;
+  target_id: string;
+  status: string;
+  reason: string | null;
+  error: string | null;
+  message_id: string | null;
+  channel_cid: string | null;
+  locked_by: string | null;
+  locked_until: number | null;
+  read_at: number | null;
   updated_at: number;
 }
 
@@ -144,6 +163,7 @@ export interface Schema {
   segments: SegmentsTable;
   segment_targets: SegmentTargetsTable;
   campaigns: CampaignsTable;
+  campaign_targets: CampaignTargetsTable;
   users: UsersTable;
   channels: ChannelsTable;
   channel_members: ChannelMembersTable;

@@ -1,5 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { Storage, Stores } from '../app/ports.js';
+import type { SenderStores } from '../app/sender-ports.js';
+import { KyselyAudienceStore } from './audience-store.js';
+import { PostgresLedgerWriter } from './dialects/postgres/postgres-ledger-writer.js';
+import { SqliteLedgerWriter } from './dialects/sqlite/sqlite-ledger-writer.js';
+import { KyselyLedgerStore } from './ledger-store.js';
+import { KyselySchedulerStore } from './scheduler-store.js';
 import { KyselyCampaignStore } from './campaign-store.js';
 import { KyselyChannelStore } from './channel-store.js';
 import type { Database } from './database.js';
@@ -20,10 +26,20 @@ function storesOn(db: Kysely<Schema>, database: Database): Stores {
   };
 }
 
+function senderStores(database: Database, leaseMs: number): SenderStores {
+  const writer = database.sqlite ? new SqliteLedgerWriter(database.db, database.sqlite) : new PostgresLedgerWriter(database.db);
+  return {
+    ledger: new KyselyLedgerStore(database.db, database.caps, writer),
+    audience: new KyselyAudienceStore(database.db, database.caps, writer, leaseMs),
+    scheduler: new KyselySchedulerStore(database.db, database.caps),
+  };
+}
+
 /** The app layer's Storage over one Kysely database, SQLite or PostgreSQL. */
-export function createStorage(database: Database): Storage {
+export function createStorage(database: Database, options: { leaseMs: number } = { leaseMs: 30_000 }): Storage {
   return {
     ...storesOn(database.db, database),
     transaction: (fn) => database.db.transaction().execute((trx) => fn(storesOn(trx, database))),
+    sender: senderStores(database, options.leaseMs),
   };
 }

@@ -2,11 +2,13 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { DialectCaps } from '../dialects/dialect-caps.js';
 import { chatTables } from './001-chat-tables.js';
 import { segmentsAndCampaigns } from './002-segments-campaigns.js';
+import { campaignLedger } from './003-campaign-ledger.js';
 
 /** One list of migrations for both dialects; each takes the dialect's capabilities. */
 const migrations: Record<string, (caps: DialectCaps) => Migration> = {
   '001-chat-tables': chatTables,
   '002-segments-campaigns': segmentsAndCampaigns,
+  '003-campaign-ledger': campaignLedger,
 };
 
 export const migrationProvider = (caps: DialectCaps): MigrationProvider => ({

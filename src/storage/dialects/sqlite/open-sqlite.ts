@@ -4,6 +4,8 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Schema } from '../../schema.js';
 
+export type SqliteHandle = SqliteDatabase.Database;
+
 export function openSqlite(file: string): { db: Kysely<Schema>; raw: SqliteDatabase.Database } {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const raw = new SqliteDatabase(file);

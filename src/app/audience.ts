@@ -1,0 +1,46 @@
+import type { Campaign } from '../domain/campaign.js';
+import type { AppDeps } from './app-deps.js';
+import type { AudienceSource, AudienceStore } from './sender-ports.js';
+
+/** The campaign's audience sources in expansion order (DESIGN.md): user_ids, then each segment. */
+export function audienceSources(campaign: Campaign): AudienceSource[] {
+  return [
+    ...(campaign.user_ids.length > 0 ? [{ kind: 'user_ids' as const, ids: campaign.user_ids }] : []),
+    ...campaign.segment_ids.map((segmentId) => ({ kind: 'segment' as const, segmentId })),
+  ];
+}
+
+export interface AudienceOptions {
+  owner: string;
+  /** Keys read and appended per step. */
+  pageSize: number;
+  leaseMs: number;
+}
+
+/**
+ * Expands a campaign's audience into its ledger one keyset page at a time. The state (source
+ * and last key) is saved with each page, so a crashed worker's successor resumes where it
+ * stopped; the ledger's unique key drops targets seen before (another segment, an earlier run).
+ */
+export class AudienceExpander {
+  constructor(
+    private readonly deps: AppDeps,
+    private readonly store: AudienceStore,
+    private readonly options: AudienceOptions,
+  ) {}
+
+  /** One page; false when there was nothing to expand (done, or another worker holds it). */
+  async step(campaign: Campaign): Promise<boolean> {
+    const { owner, pageSize, leaseMs } = this.options;
+    const lease = await this.store.claim(campaign.id, owner, this.deps.clock.nowMicros(), leaseMs);
+    if (!lease) return false;
+    const sources = audienceSources(campaign);
+    const source = sources[lease.step];
+    const page = source ? await this.store.readPage(campaign, source, lease.cursor, pageSize) : { keys: [], next: null };
+    const next = page.next === null ? { step: lease.step + 1, cursor: null } : { step: lease.step, cursor: page.next };
+    const done = next.step >= sources.length;
+    const appended = await this.store.append(campaign.id, owner, page.keys, { ...next, done }, this.deps.clock.nowMicros());
+    if (appended && done) await this.store.release(campaign.id, owner);
+    return appended;
+  }
+}

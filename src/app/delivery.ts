@@ -1,0 +1,143 @@
+import type { Campaign } from '../domain/campaign.js';
+import { isChannelTarget, SkipReason, TargetStatus } from '../domain/campaign-target.js';
+import { checkChannelId, distinctChannelId, splitCid } from '../domain/channel.js';
+import { MAX_TEXT_LENGTH } from '../domain/message.js';
+import { compileTemplate, type RenderFn } from '../domain/template.js';
+import type { User } from '../domain/user.js';
+import type { AppDeps } from './app-deps.js';
+import type { DeliveryItem, DeliveryPlan, DeliveryResult, LedgerStore } from './sender-ports.js';
+import { campaignVars, channelVars, userVars } from './template-vars.js';
+
+export interface DeliveryOptions {
+  owner: string;
+  batchSize: number;
+  leaseMs: number;
+}
+
+interface CompiledCampaign {
+  version: string;
+  text: RenderFn;
+  channelId: RenderFn | null;
+}
+
+const failed = (error: unknown) => ({
+  status: TargetStatus.failed,
+  error: (error instanceof Error ? error.message : String(error)).slice(0, 500),
+});
+
+/**
+ * Sends one batch of a campaign: claims pending targets with a lease, plans every message in
+ * JS (channels, rendered text, time-ordered ids), then commits the batch in ONE transaction —
+ * messages, channels, members, ledger rows and stats together, so a crash loses only
+ * uncommitted work, which the lease returns to the pool.
+ */
+export class Delivery {
+  private readonly templates = new Map<string, CompiledCampaign>();
+
+  constructor(
+    private readonly deps: AppDeps,
+    private readonly ledger: LedgerStore,
+    private readonly options: DeliveryOptions,
+  ) {}
+
+  /** False when no target of this campaign was free to claim. */
+  async step(campaign: Campaign): Promise<DeliveryResult | null> {
+    const { owner, batchSize, leaseMs } = this.options;
+    const targetIds = await this.ledger.claim(campaign.id, owner, this.deps.clock.nowMicros(), leaseMs, batchSize);
+    if (targetIds.length === 0) return null;
+    try {
+      return await this.ledger.commit(await this.plan(campaign, targetIds));
+    } catch (error) {
+      // We MUST give the targets back whether the batch failed in planning or in the commit:
+      // the commit is all or nothing, so none of them was sent.
+      await this.ledger.release(campaign.id, owner, targetIds);
+      throw error;
+    }
+  }
+
+  private compiled(campaign: Campaign): CompiledCampaign {
+    const version = `${campaign.id}@${campaign.updated_at}`;
+    let compiled = this.templates.get(campaign.id);
+    if (compiled?.version !== version) {
+      compiled = {
+        version,
+        text: compileTemplate(campaign.message_template.text),
+        channelId: campaign.channel_template?.id ? compileTemplate(campaign.channel_template.id) : null,
+      };
+      this.templates.set(campaign.id, compiled);
+    }
+    return compiled;
+  }
+
+  async plan(campaign: Campaign, targetIds: readonly string[]): Promise<DeliveryPlan> {
+    const compiled = this.compiled(campaign);
+    const userIds = targetIds.filter((t) => !isChannelTarget(t));
+    const cids = targetIds.filter(isChannelTarget);
+    const [users, channels] = await Promise.all([
+      this.deps.storage.users.batchGet([campaign.sender_id, ...userIds]),
+      this.ledger.channelsByCid(cids),
+    ]);
+    const byId = new Map(users.filter((u) => u.deleted_at === null).map((u) => [u.id, u]));
+    const channelByCid = new Map(channels.map((c) => [c.cid, c]));
+    const sender = byId.get(campaign.sender_id);
+    const base = { sender: sender ? userVars(sender) : { id: campaign.sender_id }, campaign: campaignVars(campaign) };
+    const type = campaign.channel_template?.type ?? 'messaging';
+    const template = campaign.channel_template;
+
+    const items = targetIds.map((targetId): DeliveryItem => {
+      const item: DeliveryItem = { targetId, kind: 'user', cid: '', channelType: type, channelId: '', messageId: this.deps.ids.next(), text: '' };
+      try {
+        if (isChannelTarget(targetId)) {
+          const { type: channelType, id } = splitCid(targetId);
+          const info = channelByCid.get(targetId);
+          Object.assign(item, { kind: 'channel', cid: targetId, channelType, channelId: id });
+          if (!info) return { ...item, outcome: { status: TargetStatus.skipped, reason: SkipReason.channelMissing } };
+          item.text = compiled.text({ ...base, channel: channelVars(targetId, channelType, id, info.team, info.custom) });
+        } else {
+          const receiver = byId.get(targetId);
+          if (!receiver) return { ...item, outcome: { status: TargetStatus.skipped, reason: SkipReason.userMissing } };
+          this.userChannel(item, campaign, compiled, base, receiver, type);
+          const vars = { ...base, receiver: userVars(receiver), channel: channelVars(item.cid, type, item.channelId, template?.team ?? null, template?.custom ?? {}) };
+          item.text = compiled.text(vars);
+          item.receiverId = targetId;
+        }
+        if (item.text.length > MAX_TEXT_LENGTH) throw new Error(`rendered text is longer than ${MAX_TEXT_LENGTH} characters`);
+        return item;
+      } catch (error) {
+        return { ...item, outcome: failed(error) };
+      }
+    });
+
+    return {
+      campaignId: campaign.id,
+      owner: this.options.owner,
+      now: this.deps.clock.nowMicros(),
+      senderId: campaign.sender_id,
+      createChannels: campaign.create_channels,
+      senderMode: campaign.sender_mode,
+      senderVisibility: campaign.sender_visibility,
+      showChannels: campaign.show_channels,
+      channel: {
+        team: template?.team ?? null,
+        customJson: JSON.stringify(template?.custom ?? {}),
+        members: template?.members_template?.map((m) => ({ user_id: m.user_id, channel_role: m.channel_role ?? 'channel_member' })) ??
+          template?.members?.map((user_id) => ({ user_id, channel_role: 'channel_member' })) ?? [],
+      },
+      message: {
+        attachmentsJson: JSON.stringify(campaign.message_template.attachments ?? []),
+        pollId: campaign.message_template.poll_id ?? null,
+        customJson: JSON.stringify(campaign.message_template.custom ?? {}),
+      },
+      items,
+    };
+  }
+
+  /** The channel of a user target: the rendered template id, or the sender+receiver distinct channel. */
+  private userChannel(item: DeliveryItem, campaign: Campaign, compiled: CompiledCampaign, base: object, receiver: User, type: string): void {
+    const id = compiled.channelId
+      ? checkChannelId(compiled.channelId({ ...base, receiver: userVars(receiver), channel: { type } }))
+      : distinctChannelId([campaign.sender_id, receiver.id]);
+    item.channelId = id;
+    item.cid = `${type}:${id}`;
+  }
+}

@@ -1,0 +1,24 @@
+import type { Campaign } from '../domain/campaign.js';
+import type { User } from '../domain/user.js';
+
+/**
+ * What templates see of a user: its fields with custom data flattened beside them, as
+ * Stream's legacy wire shows a user (`{{ receiver.country }}` reaches a custom field).
+ */
+export function userVars(u: User): Record<string, unknown> {
+  return {
+    ...u.custom,
+    id: u.id,
+    name: u.name,
+    image: u.image,
+    role: u.role,
+    teams: u.teams,
+    language: u.language,
+  };
+}
+
+export function channelVars(cid: string, type: string, id: string, team: string | null, custom: Record<string, unknown>) {
+  return { ...custom, cid, type, id, team };
+}
+
+export const campaignVars = (c: Campaign) => ({ id: c.id, name: c.name, description: c.description });

@@ -1,0 +1,29 @@
+import type { Micros } from './clock.js';
+
+export const TargetStatus = { pending: 'pending', sent: 'sent', skipped: 'skipped', failed: 'failed' } as const;
+export type TargetStatus = (typeof TargetStatus)[keyof typeof TargetStatus];
+
+export const SkipReason = {
+  /** No channel to post in, and create_channels is false (or the target is a channel that is gone). */
+  channelMissing: 'channel_missing',
+  /** The receiving user does not exist (or was deleted) when its turn came. */
+  userMissing: 'user_missing',
+} as const;
+
+/** One row of a campaign's ledger, as the per-target log shows it. */
+export interface CampaignTarget {
+  campaign_id: string;
+  target_id: string;
+  status: TargetStatus;
+  reason: string | null;
+  error: string | null;
+  message_id: string | null;
+  channel_cid: string | null;
+  updated_at: Micros;
+}
+
+/**
+ * Channel targets are cids (`type:id`); user ids cannot hold a colon (domain/user.ts), so the
+ * ledger tells them apart by the target id alone.
+ */
+export const isChannelTarget = (targetId: string): boolean => targetId.includes(':');
