@@ -157,6 +157,8 @@ export class ChannelsService {
     const channel = await this.deps.storage.channels.get(cid);
     if (!channel) throw notFound(`channel "${cid}" does not exist`);
     if (!(await this.deps.storage.channels.markRead(cid, who, at))) await this.memberOrThrow(cid, who);
+    // Campaign messages in this channel now count as read by this user (stats_users_read).
+    if (channel.message_count > 0) await this.deps.storage.sender.ledger.markRead(cid, who, at);
     return { user_id: who, at, channel };
   }
 

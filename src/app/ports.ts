@@ -143,6 +143,11 @@ export interface CampaignStore {
   /** Deletes the campaign if its status is one of `from`. */
   delete(id: string, from: readonly CampaignStatus[]): Promise<boolean>;
   query(page: PageRequest): Promise<Campaign[]>;
+  /**
+   * Appends targets to the ledgers of the in-progress campaigns that use the segment, locking
+   * each campaign row first so that none of them completes in between. Returns how many rows.
+   */
+  appendSegmentTargets(segmentId: string, targetIds: readonly string[], now: Micros): Promise<number>;
 }
 
 export interface Stores {

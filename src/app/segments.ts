@@ -147,7 +147,11 @@ export class SegmentsService {
         throw inputError(`targets cannot be added to a segment defined by ${source}`, { target_ids: 'mutually exclusive' });
       }
       targetIds.forEach((t) => checkTarget(segment, t));
-      return stores.segments.addTargets(id, targetIds, this.deps.clock.nowMicros());
+      const now = this.deps.clock.nowMicros();
+      const added = await stores.segments.addTargets(id, targetIds, now);
+      // Campaigns already sending to this segment get the new targets too, exactly once.
+      await stores.campaigns.appendSegmentTargets(id, targetIds, now);
+      return added;
     });
   }
 

@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { CampaignLifecycle } from '../app/campaign-lifecycle.js';
+import type { CampaignTargetsService } from '../app/campaign-targets.js';
 import type { CampaignsService } from '../app/campaigns.js';
 import type { ChannelsService } from '../app/channels.js';
 import type { SegmentsService } from '../app/segments.js';
@@ -9,6 +10,7 @@ import { registerAuth } from './plugins/auth.js';
 import { stringifyWithBigInts } from './plugins/bigint-json.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerBodyParsing } from './plugins/request-body.js';
+import { campaignTargetRoutes } from './routes/campaign-targets.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { channelRoutes } from './routes/channels.js';
 import { messageRoutes } from './routes/messages.js';
@@ -24,6 +26,7 @@ export interface HttpDeps {
     segments: SegmentsService;
     campaigns: CampaignsService;
     lifecycle: CampaignLifecycle;
+    campaignTargets: CampaignTargetsService;
     users: UsersService;
     channels: ChannelsService;
     messages: MessagesService;
@@ -68,6 +71,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
     messageRoutes(api, deps.services.messages);
     segmentRoutes(api, deps.services.segments);
     campaignRoutes(api, deps.services.campaigns, deps.services.lifecycle);
+    campaignTargetRoutes(api, deps.services.campaignTargets);
   });
   return app;
 }

@@ -1,7 +1,7 @@
-import type { FastifyBaseLogger } from 'fastify';
 import { uuidv7 } from 'uuidv7';
 import type { AppDeps } from '../app/app-deps.js';
 import { CampaignLifecycle } from '../app/campaign-lifecycle.js';
+import { CampaignTargetsService } from '../app/campaign-targets.js';
 import { CampaignsService } from '../app/campaigns.js';
 import { ChannelsService } from '../app/channels.js';
 import { MessagesService } from '../app/messages.js';
@@ -38,6 +38,7 @@ export function composeHerald(database: Database, options: ComposeOptions = {}):
     segments: new SegmentsService(deps),
     campaigns,
     lifecycle: new CampaignLifecycle(deps, campaigns),
+    campaignTargets: new CampaignTargetsService(deps),
     users: new UsersService(deps),
     channels: new ChannelsService(deps),
     messages: new MessagesService(deps),

@@ -1,9 +1,11 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { CampaignStore, PageRequest, StatusChange } from '../app/ports.js';
 import { CampaignStatus, type Campaign } from '../domain/campaign.js';
 import type { DialectCaps } from './dialects/dialect-caps.js';
 import { applySort, campaignFilterTarget, compileFilter } from './filter-compiler.js';
-import { flag, json, jsonArray, jsonObject } from './row-mapping.js';
+import { campaignFilterFields } from '../domain/filter/campaign-filter-fields.js';
+import { parseFilter } from '../domain/filter/filter-parser.js';
+import { chunks, flag, json, jsonArray, jsonObject } from './row-mapping.js';
 import type { CampaignsTable, Schema } from './schema.js';
 
 export const campaignFromRow = (caps: DialectCaps, r: Selectable<CampaignsTable>): Campaign => ({
@@ -105,6 +107,32 @@ export class KyselyCampaignStore implements CampaignStore {
       .where('status', 'in', [...from])
       .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
+  }
+
+  async appendSegmentTargets(segmentId: string, targetIds: readonly string[], now: number): Promise<number> {
+    const lock = this.caps.supportsSkipLocked ? sql`for update` : sql``;
+    const running = await sql<{ id: string }>`select id from campaigns where status = ${CampaignStatus.inProgress}
+      and ${compileFilter(parseFilter({ segments: { $contains: segmentId } }, campaignFilterFields), campaignFilterTarget, this.caps)}
+      ${lock}`.execute(this.db);
+    let appended = 0;
+    for (const { id } of running.rows) {
+      let added = 0;
+      for (const slice of chunks([...new Set(targetIds)], 5000)) {
+        const result = await this.db
+          .insertInto('campaign_targets')
+          .values(slice.map((target_id) => ({ campaign_id: id, target_id, status: 'pending', updated_at: now })))
+          .onConflict((oc) => oc.columns(['campaign_id', 'target_id']).doNothing())
+          .executeTakeFirst();
+        added += Number(result.numInsertedOrUpdatedRows ?? 0);
+      }
+      await this.db
+        .updateTable('campaigns')
+        .set((eb) => ({ stats_targets_total: eb('stats_targets_total', '+', added) }))
+        .where('id', '=', id)
+        .execute();
+      appended += added;
+    }
+    return appended;
   }
 
   async delete(id: string, from: readonly CampaignStatus[]): Promise<boolean> {
