@@ -11,8 +11,10 @@ const SCHEDULER_IDLE_MS = 500;
 const SENDER_IDLE_MS = 200;
 const REAPER_IDLE_MS = 10_000;
 
-/** The background loops of a `worker` (or `all`) process. */
-export function startWorkers(herald: Herald, logger: FastifyBaseLogger): BackgroundLoop[] {
+export type LoopName = 'segment-sizer' | 'scheduler' | 'sender' | 'lease-reaper';
+
+/** The background loops of a `worker` (or `all`) process; `only` picks some (tests). */
+export function startWorkers(herald: Herald, logger: FastifyBaseLogger, only?: readonly LoopName[]): BackgroundLoop[] {
   const { sending, services } = herald;
   const loops = [
     new BackgroundLoop('segment-sizer', () => services.segments.refreshNextSize(), SEGMENT_SIZER_IDLE_MS, logger),
@@ -20,6 +22,7 @@ export function startWorkers(herald: Herald, logger: FastifyBaseLogger): Backgro
     new BackgroundLoop('sender', () => sending.sendRound(), SENDER_IDLE_MS, logger),
     new BackgroundLoop('lease-reaper', async () => (await sending.reap()) && false, REAPER_IDLE_MS, logger),
   ];
-  for (const loop of loops) loop.start();
-  return loops;
+  const chosen = only ? loops.filter((loop) => only.includes(loop.name as LoopName)) : loops;
+  for (const loop of chosen) loop.start();
+  return chosen;
 }

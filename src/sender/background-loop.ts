@@ -15,7 +15,7 @@ export class BackgroundLoop {
   private wake = new AbortController();
 
   constructor(
-    private readonly name: string,
+    readonly name: string,
     private readonly step: () => Promise<boolean>,
     private readonly idleMs: number,
     private readonly logger: LoopLogger,

@@ -3,7 +3,9 @@ import { StreamClient } from '@stream-io/node-sdk';
 import { pino } from 'pino';
 import { StreamChat } from 'stream-chat';
 import { composeHerald, type Herald } from '../../src/main/compose.js';
-import { startWorkers } from '../../src/main/workers.js';
+import { startWorkers, type LoopName } from '../../src/main/workers.js';
+import type { SendingOptions } from '../../src/app/sending.js';
+import type { Clock } from '../../src/domain/clock.js';
 import type { Database } from '../../src/storage/database.js';
 import type { TestBackend } from './backends.js';
 
@@ -23,12 +25,28 @@ export interface RunningHerald {
 }
 
 /** A real Herald HTTP server on a loopback port, on a fresh database of the given backend. */
-export async function startHerald(backend: TestBackend): Promise<RunningHerald> {
+export interface StartOptions {
+  /** A clock the test can move (scheduled_for, stop_at). */
+  clock?: Clock;
+  /** The background loops to run; all by default. */
+  loops?: readonly LoopName[];
+  sending?: Partial<SendingOptions>;
+}
+
+/** A clock that reads the real time plus an offset the test sets. */
+export class ShiftedClock implements Clock {
+  offsetMs = 0;
+  nowMicros(): number {
+    return (Date.now() + this.offsetMs) * 1000;
+  }
+}
+
+export async function startHerald(backend: TestBackend, options: StartOptions = {}): Promise<RunningHerald> {
   // stream-chat lets these override baseURL; a developer's shell must not redirect the tests.
   delete process.env.STREAM_LOCAL_TEST_RUN;
   delete process.env.STREAM_LOCAL_TEST_HOST;
   const created = await backend.create();
-  const herald = composeHerald(created.database);
+  const herald = composeHerald(created.database, { clock: options.clock, sending: options.sending });
   const app = await herald.buildHttp({
     apiKey: TEST_API_KEY,
     apiSecret: TEST_API_SECRET,
@@ -37,7 +55,7 @@ export async function startHerald(backend: TestBackend): Promise<RunningHerald> 
     isReady: () => true,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
-  const workers = startWorkers(herald, app.log);
+  const workers = startWorkers(herald, app.log, options.loops);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const baseURL = `http://127.0.0.1:${port}`;
