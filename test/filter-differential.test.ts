@@ -7,6 +7,8 @@ import { parseFilter } from '../src/domain/filter/filter-parser.js';
 import type { FilterFieldSpec } from '../src/domain/filter/filter-field-spec.js';
 import { parseSort, type SortSpec } from '../src/domain/filter/sort-spec.js';
 import { userFilterFields } from '../src/domain/filter/user-filter-fields.js';
+import { SegmentType } from '../src/domain/segment.js';
+import { composeHerald } from '../src/main/compose.js';
 import type { DialectCaps } from '../src/storage/dialects/dialect-caps.js';
 import {
   applySort,
@@ -27,6 +29,8 @@ import { FilterGenerator } from './support/filter-generator.js';
  */
 const seed = Number(process.env.HERALD_FILTER_SEED ?? 20240404);
 const filtersPerResource = Number(process.env.HERALD_FILTER_COUNT ?? 800);
+// Each segment filter is stored, then sized by the segment sizer: fewer, since each is a segment.
+const segmentFiltersPerResource = Number(process.env.HERALD_SEGMENT_FILTER_COUNT ?? 60);
 const sortedEvery = 4;
 
 const userFields = [
@@ -55,6 +59,9 @@ interface Resource {
   pk: string;
   /** The row identity compared: users.id, channels.cid. */
   key: string;
+  segmentType: SegmentType;
+  /** Fields a segment filter may use: a segment has no querying user for `joined`/`hidden`. */
+  segmentFields: string[];
   run(db: Kysely<Schema>, where: ReturnType<typeof compileFilter>, sort: SortSpec | null, caps: DialectCaps): Promise<string[]>;
 }
 
@@ -68,7 +75,7 @@ function resources(fx: Fixtures): Resource[] {
   return [
     {
       name: 'users', spec: userFilterFields, target: userFilterTarget, docs: fx.userDocs, fields: userFields,
-      sortFields: userSortFields, pk: 'id', key: 'id',
+      sortFields: userSortFields, pk: 'id', key: 'id', segmentType: SegmentType.user, segmentFields: userFields,
       async run(db, where, sort, caps) {
         const q = db.selectFrom('users').select('users.id').where(where);
         const rows = await (sort ? applySort(q, sort, userFilterTarget, caps) : q).execute();
@@ -77,7 +84,8 @@ function resources(fx: Fixtures): Resource[] {
     },
     {
       name: 'channels', spec: channelFilterFields, target: channelFilterTargetFor(fx.me), docs: fx.channelDocs,
-      fields: channelFields, sortFields: channelSortFields, pk: 'pk', key: 'cid',
+      fields: channelFields, sortFields: channelSortFields, pk: 'pk', key: 'cid', segmentType: SegmentType.channel,
+      segmentFields: channelFields.filter((f) => f !== 'joined' && f !== 'hidden'),
       async run(db, where, sort, caps) {
         const q = db.selectFrom('channels').select('channels.cid').where(where);
         const rows = await (sort ? applySort(q, sort, channelFilterTargetFor(fx.me), caps) : q).execute();
@@ -154,6 +162,38 @@ for (const { backend, skip } of await backends()) {
         // Guards the generator: most filters must select some rows but not all, or they test little.
         console.log(`# ${resource.name} on ${backend.name}: rows selected by none/some/all ${JSON.stringify(selected)}`);
         assert.ok(selected.some > filtersPerResource / 4, `too few filters selected a proper subset: ${JSON.stringify(selected)}`);
+      });
+
+      it(`${resource.name}: a segment's size is what mingo counts`, async () => {
+        // The real service and sizer over the same rows: the filter is stored as JSON, read
+        // back, re-parsed and counted in keyset chunks, as in production.
+        const { segments } = composeHerald(handle.database).services;
+        const rng = new Rng(seed + 100 + resource.name.length);
+        const generator = new FilterGenerator(rng, resource.spec, resource.docs, resource.segmentFields, ['nobody']);
+        const want = new Map<string, { count: number; filter: Record<string, unknown> }>();
+        for (let i = 0; i < segmentFiltersPerResource; i++) {
+          const filter = generator.filter();
+          const id = `diff-${resource.name}-${i}`;
+          const created = await segments.create({ id, type: resource.segmentType, filter: filter.json });
+          assert.equal(created.size_computed_at, null, 'a filter size is computed later');
+          want.set(id, { count: expected(resource, filter.mingo, null).length, filter: filter.json });
+        }
+        let rounds = 0;
+        while (await segments.refreshNextSize()) rounds++;
+        assert.equal(rounds, segmentFiltersPerResource, 'one sizing per new segment');
+        const selected = { none: 0, some: 0, all: 0 };
+        for (const [id, { count, filter }] of want) {
+          const segment = await segments.get(id);
+          assert.notEqual(segment.size_computed_at, null, `${id} was sized`);
+          assert.equal(
+            segment.size,
+            count,
+            `seed=${seed} ${id} (${backend.name}): size ${segment.size}, mingo counts ${count}; filter ${JSON.stringify(filter)}`,
+          );
+          selected[count === 0 ? 'none' : count === resource.docs.length ? 'all' : 'some']++;
+        }
+        console.log(`# ${resource.name} segments on ${backend.name}: sizes none/some/all ${JSON.stringify(selected)}`);
+        assert.ok(selected.some > segmentFiltersPerResource / 4, `too few segments hold a proper subset: ${JSON.stringify(selected)}`);
       });
     }
   });

@@ -192,6 +192,17 @@ for (const { backend, skip } of await backends()) {
       assert.deepEqual((await sized('bad-f4')).filter, { type: 'team' });
     });
 
+    it('keeps a null in a segment filter: {age: null} is "no age", not "everyone"', {
+      todo: 'src/http/plugins/request-body.ts drops null-valued keys inside `filter` too: {age: null} is stored as {} and {age: {$eq: null}} answers 400',
+    }, async () => {
+      const created = await raw('POST', '/segments', { type: 'user', id: 'null-f', filter: { age: null } });
+      assert.equal(created.status, 201, created.text);
+      assert.deepEqual(created.body.segment.filter, { age: null });
+      assert.equal((await sized('null-f')).size, 0, 'everyone has an age');
+      const eq = await raw('POST', '/segments', { type: 'user', id: 'null-eq', filter: { age: { $eq: null } } });
+      assert.equal(eq.status, 201, eq.text);
+    });
+
     it('targets query: sorted by target id both ways, with $eq $in $gt $gte $lt $lte, and Filter/Sort keys', async () => {
       const ids = Array.from({ length: 20 }, (_, i) => `t${String(i).padStart(2, '0')}`);
       await h.chat.createUserSegment('tq');

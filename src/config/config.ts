@@ -17,6 +17,10 @@ const ConfigSchema = Type.Object({
   ),
   /** Largest request body accepted; larger ones get 413 with code 22. */
   bodyLimitBytes: Type.Integer({ minimum: 1024 }),
+  /** Targets per delivery transaction. */
+  sendBatchSize: Type.Integer({ minimum: 1, maximum: 20_000 }),
+  /** How long a worker owns a claimed batch before another may take it over. */
+  leaseMs: Type.Integer({ minimum: 100 }),
 });
 export type Config = Readonly<Static<typeof ConfigSchema>>;
 
@@ -34,6 +38,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // 10,000 user ids in a campaign or a segment's addtargets fit in well under 1 MiB; 6 MiB
     // leaves room for long ids and 100 fat user objects, as Stream's own limit does.
     bodyLimitBytes: Number(env.HERALD_BODY_LIMIT_BYTES ?? 6 * 1024 * 1024),
+    sendBatchSize: Number(env.HERALD_SEND_BATCH_SIZE ?? 1000),
+    leaseMs: Number(env.HERALD_LEASE_MS ?? 30_000),
   };
   if (!Value.Check(ConfigSchema, candidate)) {
     const problems = [...Value.Errors(ConfigSchema, candidate)].map((e) => `${e.path.slice(1) || 'config'}: ${e.message}`);

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   logger.info({ storage: database.caps.name, location: database.location }, 'opening storage');
   await migrateToLatest(database);
-  const herald = composeHerald(database);
+  const herald = composeHerald(database, { sending: { batchSize: config.sendBatchSize, leaseMs: config.leaseMs } });
 
   let ready = false;
   const app = await herald.buildHttp({

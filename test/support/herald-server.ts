@@ -17,6 +17,8 @@ export interface RunningHerald {
   app: FastifyInstance;
   herald: Herald;
   database: Database;
+  /** The PostgreSQL URL of the test database; absent on SQLite. */
+  databaseUrl?: string;
   /** The legacy-path SDK (stream-chat v9), server-side. */
   chat: StreamChat;
   /** The /api/v2 SDK (@stream-io/node-sdk). */
@@ -66,6 +68,7 @@ export async function startHerald(backend: TestBackend, options: StartOptions = 
     app,
     herald,
     database: created.database,
+    databaseUrl: created.url,
     chat,
     node,
     async close() {
