@@ -81,7 +81,10 @@ export class KyselySegmentStore implements SegmentStore {
   }
 
   async update(segment: Segment): Promise<void> {
-    const { id: _id, created_at: _created, ...values } = segmentRow(segment);
+    // `size` is not written here: bumpSize and saveSize own it. Writing back the size this
+    // transaction read would undo an addtargets that committed meanwhile (PostgreSQL runs READ
+    // COMMITTED: 40 renames racing 40 addtargets of 50 left size 250 for 2,000 targets).
+    const { id: _id, created_at: _created, size: _size, ...values } = segmentRow(segment);
     await this.db.updateTable('segments').set(values).where('id', '=', segment.id).execute();
   }
 

@@ -1,0 +1,190 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import SqliteDatabase from 'better-sqlite3';
+import { migrateToLatest, openDatabase } from '../src/storage/database.js';
+import { generateUsers } from './generate-users.js';
+import { postgresFloor, sqliteFloor } from './send-floor.js';
+
+/**
+ * The send benchmark (issue 4): imports N users with the real CLI, creates a filter segment
+ * over them and a campaign through the HTTP API of real Herald processes (built JS), starts
+ * it and polls GET /campaigns/{id} until it completes. Reports end-to-end targets/s, time to
+ * the first message, peak RSS of the Herald processes, GET latency during the send, and the
+ * floor (bench/send-floor.ts) measured in the same run.
+ *
+ *   BENCH_SIZES=100000,1000000   audience sizes
+ *   BENCH_MODES=sqlite,pg1,pg2   SQLite (one process), PostgreSQL with 1 or 2 worker processes
+ *   BENCH_SKIP_WEBHOOK=true      (reserved for the webhooks issue)
+ */
+const sizes = (process.env.BENCH_SIZES ?? '100000,1000000').split(',').map(Number);
+const modes = (process.env.BENCH_MODES ?? 'sqlite,pg1,pg2').split(',').map((m) => m.trim());
+const root = resolve(import.meta.dirname, '..');
+const dataRoot = join(root, '.bench-data');
+const pgAdmin = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const KEY = 'bench-key';
+const SECRET = 'bench-secret';
+
+const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+async function serverToken(): Promise<string> {
+  const { createHmac } = await import('node:crypto');
+  const head = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ server: true })}`;
+  return `${head}.${createHmac('sha256', SECRET).update(head).digest('base64url')}`;
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((ok, fail) => {
+    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('exit', (code) => (code === 0 || code === 3 ? ok() : fail(new Error(`${cmd} ${args.join(' ')} exited ${code}`))));
+  });
+}
+
+function herald(role: string, env: NodeJS.ProcessEnv, port: number): ChildProcess {
+  return spawn(process.execPath, ['dist/main/server.js'], {
+    cwd: root,
+    env: { ...process.env, ...env, HERALD_ROLE: role, PORT: String(port), LOG_LEVEL: 'warn', HERALD_API_KEY: KEY, HERALD_API_SECRET: SECRET },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+const peakRssMiB = (child: ChildProcess) => {
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+};
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+async function api(base: string, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${base}${path}${path.includes('?') ? '&' : '?'}api_key=${KEY}`, {
+    method,
+    headers: { Authorization: await serverToken(), 'stream-auth-type': 'jwt', 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = (await response.json()) as Record<string, any>;
+  if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+interface Result {
+  mode: string;
+  size: number;
+  seconds: number;
+  rate: number;
+  firstMessageMs: number;
+  rssMiB: number;
+  p50: number;
+  p99: number;
+  floor: number;
+}
+
+async function runMode(mode: string, size: number, usersFile: string): Promise<Result> {
+  const port = 3900 + Math.floor(Math.random() * 90);
+  const dir = join(dataRoot, `send-${mode}-${size}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  let env: NodeJS.ProcessEnv = { HERALD_DATA_DIR: dir, DATABASE_URL: '' };
+  let dbName = '';
+  const admin = new pg.Client({ connectionString: pgAdmin });
+  if (mode !== 'sqlite') {
+    dbName = `herald_bench_${mode}_${size}`;
+    await admin.connect();
+    await admin.query(`drop database if exists ${dbName} with (force)`);
+    await admin.query(`create database ${dbName}`);
+    const url = new URL(pgAdmin);
+    url.pathname = `/${dbName}`;
+    env = { HERALD_DATA_DIR: dir, DATABASE_URL: url.toString() };
+  }
+  await run(process.execPath, ['dist/cli/herald.js', 'import', 'users', usersFile], env);
+  const workers = mode === 'pg2' ? 2 : 1;
+  const processes = mode === 'sqlite' ? [herald('all', env, port)] : [herald('api', env, port), ...Array.from({ length: workers }, () => herald('worker', env, port))];
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    for (let i = 0; i < 100 && !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false)); i++) await sleep(100);
+    await api(base, 'POST', '/users', { users: { 'bench-sender': { id: 'bench-sender', name: 'Bench' } } });
+    await api(base, 'POST', '/segments', { id: 'everyone', type: 'user', filter: { role: 'user' } });
+    const { campaign } = await api(base, 'POST', '/campaigns', {
+      sender_id: 'bench-sender', segment_ids: ['everyone'], create_channels: true,
+      channel_template: { type: 'messaging', id: 'b-{{ receiver.id }}' },
+      message_template: { text: 'Hi {{ receiver.name }}, news from {{ sender.name }}!' },
+    });
+    const startedAt = Date.now();
+    await api(base, 'POST', `/campaigns/${campaign.id}/start`, {});
+    const latencies: number[] = [];
+    let done: Record<string, any> | undefined;
+    while (!done) {
+      const t = performance.now();
+      const got = await api(base, 'GET', `/campaigns/${campaign.id}?limit=10`);
+      latencies.push(performance.now() - t);
+      if (got.campaign.status === 'completed') done = got.campaign;
+      else await sleep(25);
+    }
+    const seconds = (Date.parse(done.stats.stats_completed_at) - startedAt) / 1000;
+    const targets = done.stats.stats_messages_sent as number;
+    const rssMiB = Math.max(...processes.map(peakRssMiB));
+    const firstMessageMs = await firstMessage(mode, dir, env.DATABASE_URL, campaign.id, startedAt);
+    latencies.sort((a, b) => a - b);
+    for (const p of processes) p.kill('SIGTERM');
+    const floor = await runFloor(mode, size, dir, env.DATABASE_URL, workers);
+    return { mode, size, seconds, rate: targets / seconds, firstMessageMs, rssMiB, p50: percentile(latencies, 50), p99: percentile(latencies, 99), floor };
+  } finally {
+    for (const p of processes) if (p.exitCode === null) p.kill('SIGKILL');
+    if (dbName) {
+      await admin.query(`drop database if exists ${dbName} with (force)`).catch(() => {});
+      await admin.end();
+    }
+  }
+}
+
+async function firstMessage(mode: string, dir: string, url: string | undefined, campaignId: string, startedAt: number): Promise<number> {
+  const query = 'select min(created_at) as first from messages where campaign_id = $1';
+  if (mode === 'sqlite') {
+    const db = new SqliteDatabase(join(dir, 'herald.db'), { readonly: true });
+    const row = db.prepare(query.replace('$1', '?')).get(campaignId) as { first: number };
+    db.close();
+    return row.first / 1000 - startedAt;
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const row = await client.query(query, [campaignId]);
+  await client.end();
+  return Number(row.rows[0].first) / 1000 - startedAt;
+}
+
+/** The floor on a fresh, migrated database of the same dialect, with the same indexes. */
+async function runFloor(mode: string, size: number, dir: string, url: string | undefined, loops: number): Promise<number> {
+  if (mode === 'sqlite') {
+    const file = join(dir, 'floor.db');
+    const database = openDatabase({ sqliteFile: file });
+    await migrateToLatest(database);
+    await database.close();
+    return sqliteFloor(file, size);
+  }
+  const database = openDatabase({ databaseUrl: url });
+  await migrateToLatest(database);
+  await database.db.deleteFrom('messages').execute();
+  await database.db.deleteFrom('channel_members').execute();
+  await database.db.deleteFrom('channels').execute();
+  await database.db.deleteFrom('campaign_targets').execute();
+  await database.close();
+  return postgresFloor(url!, size, loops);
+}
+
+mkdirSync(dataRoot, { recursive: true });
+if (!existsSync(join(root, 'dist/main/server.js'))) throw new Error('run `npm run build` first (npm run bench:send does)');
+const results: Result[] = [];
+for (const size of sizes) {
+  const usersFile = join(dataRoot, `users-${size}.ndjson`);
+  if (!existsSync(usersFile)) await generateUsers(usersFile, size);
+  for (const mode of modes) {
+    const r = await runMode(mode, size, usersFile);
+    results.push(r);
+    console.log(JSON.stringify(r));
+  }
+}
+console.log('\n| mode | targets | seconds | targets/s | floor targets/s | % of floor | first message | peak RSS | GET p50 | GET p99 |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const r of results) {
+  console.log(`| ${r.mode} | ${r.size.toLocaleString('en')} | ${r.seconds.toFixed(1)} | ${Math.round(r.rate).toLocaleString('en')} | ${Math.round(r.floor).toLocaleString('en')} | ${((100 * r.rate) / r.floor).toFixed(0)}% | ${Math.round(r.firstMessageMs)} ms | ${Math.round(r.rssMiB)} MiB | ${r.p50.toFixed(1)} ms | ${r.p99.toFixed(1)} ms |`);
+}
