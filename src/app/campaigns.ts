@@ -115,18 +115,21 @@ export class CampaignsService {
       checkCampaignFields(campaign);
       await this.checkReferences(stores, campaign);
       if (!(await stores.campaigns.update(campaign, allowedFrom.update))) this.requireStatus(before, [], 'updated');
-      return this.view(stores, campaign, {});
+      // A stopped campaign may now have another audience: targets not yet sent are dropped, and
+      // the resume expands the new audience (the sent ones stay sent, never twice).
+      if (before.status === CampaignStatus.stopped) await stores.campaigns.dropPendingTargets(id);
+      // Read back: a start or stop may have changed the status since `before` was read.
+      return this.view(stores, (await stores.campaigns.get(id)) ?? campaign, {});
     });
   }
 
   async delete(id: string): Promise<void> {
-    const campaign = await this.deps.storage.campaigns.get(id);
-    if (!campaign) throw notFound(`campaign "${id}" does not exist`);
-    this.requireStatus(campaign, allowedFrom.delete, 'deleted');
-    if (!(await this.deps.storage.campaigns.delete(id, allowedFrom.delete))) {
-      const now = await this.deps.storage.campaigns.get(id);
-      if (now) this.requireStatus(now, [], 'deleted');
-    }
+    await this.deps.storage.transaction(async (stores) => {
+      const campaign = await stores.campaigns.get(id);
+      if (!campaign) throw notFound(`campaign "${id}" does not exist`);
+      this.requireStatus(campaign, allowedFrom.delete, 'deleted');
+      if (!(await stores.campaigns.delete(id, allowedFrom.delete))) this.requireStatus(campaign, [], 'deleted');
+    });
   }
 
   async query(query: CampaignQuery): Promise<Paged<CampaignView>> {

@@ -140,7 +140,12 @@ export interface CampaignStore {
    * schedule given; stats_started_at is set on the first move to in_progress.
    */
   transition(id: string, from: readonly CampaignStatus[], to: CampaignStatus, change: StatusChange): Promise<boolean>;
-  /** Deletes the campaign if its status is one of `from`. */
+  /**
+   * Drops the ledger's pending rows (an update of a stopped campaign may change its audience;
+   * the resume expands it again) and takes them out of stats_targets_total.
+   */
+  dropPendingTargets(id: string): Promise<number>;
+  /** Deletes the campaign, and its ledger, if its status is one of `from`. */
   delete(id: string, from: readonly CampaignStatus[]): Promise<boolean>;
   query(page: PageRequest): Promise<Campaign[]>;
   /**

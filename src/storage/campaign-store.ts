@@ -82,9 +82,13 @@ export class KyselyCampaignStore implements CampaignStore {
   }
 
   async update(c: Campaign, from: readonly CampaignStatus[]): Promise<boolean> {
+    // status, scheduled_for and stop_at belong to transition(): writing back what this
+    // transaction read would undo a start or stop that committed meanwhile (PostgreSQL runs
+    // READ COMMITTED; a PUT racing a stop put 51 of 60 stopped campaigns back to scheduled).
+    const { status: _status, scheduled_for: _scheduledFor, stop_at: _stopAt, ...fields } = fieldsRow(c);
     const result = await this.db
       .updateTable('campaigns')
-      .set(fieldsRow(c))
+      .set(fields)
       .where('id', '=', c.id)
       .where('status', 'in', [...from])
       .executeTakeFirst();
@@ -135,9 +139,29 @@ export class KyselyCampaignStore implements CampaignStore {
     return appended;
   }
 
+  async dropPendingTargets(id: string): Promise<number> {
+    const result = await this.db
+      .deleteFrom('campaign_targets')
+      .where('campaign_id', '=', id)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    const dropped = Number(result.numDeletedRows);
+    if (dropped > 0) {
+      await this.db
+        .updateTable('campaigns')
+        .set((eb) => ({ stats_targets_total: eb('stats_targets_total', '-', dropped) }))
+        .where('id', '=', id)
+        .execute();
+    }
+    return dropped;
+  }
+
   async delete(id: string, from: readonly CampaignStatus[]): Promise<boolean> {
     const result = await this.db.deleteFrom('campaigns').where('id', '=', id).where('status', 'in', [...from]).executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+    if (Number(result.numDeletedRows) === 0) return false;
+    // The messages stay: they are real chat messages now. The ledger goes with the campaign.
+    await this.db.deleteFrom('campaign_targets').where('campaign_id', '=', id).execute();
+    return true;
   }
 
   async query(page: PageRequest): Promise<Campaign[]> {

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 import type { DialectCaps } from '../dialects/dialect-caps.js';
+import { clustered } from './clustered.js';
 
 export const chatTables = (caps: DialectCaps): Migration => ({
   async up(db: Kysely<any>) {
@@ -67,6 +68,7 @@ export const chatTables = (caps: DialectCaps): Migration => ({
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addColumn('updated_at', 'bigint', (c) => c.notNull())
       .addPrimaryKeyConstraint('channel_members_pkey', ['channel_pk', 'user_id'])
+      .$call(clustered(caps))
       .execute();
     await db.schema
       .createIndex('channel_members_user')

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 import type { DialectCaps } from '../dialects/dialect-caps.js';
+import { clustered } from './clustered.js';
 
 export const segmentsAndCampaigns = (caps: DialectCaps): Migration => ({
   async up(db: Kysely<any>) {
@@ -33,6 +34,7 @@ export const segmentsAndCampaigns = (caps: DialectCaps): Migration => ({
       .addColumn('target_id', 'text', (c) => c.notNull())
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addPrimaryKeyConstraint('segment_targets_pkey', ['segment_id', 'target_id'])
+      .$call(clustered(caps))
       .execute();
 
     await db.schema

@@ -1,7 +1,8 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 import type { DialectCaps } from '../dialects/dialect-caps.js';
+import { clustered } from './clustered.js';
 
-export const campaignLedger = (_caps: DialectCaps): Migration => ({
+export const campaignLedger = (caps: DialectCaps): Migration => ({
   async up(db: Kysely<any>) {
     // One row per (campaign, target): the exactly-once ledger (STYLE.md habit 2). Expansion
     // inserts targets in id order, so the primary key B-tree grows at its right edge.
@@ -19,6 +20,7 @@ export const campaignLedger = (_caps: DialectCaps): Migration => ({
       .addColumn('read_at', 'bigint')
       .addColumn('updated_at', 'bigint', (c) => c.notNull())
       .addPrimaryKeyConstraint('campaign_targets_pkey', ['campaign_id', 'target_id'])
+      .$call(clustered(caps))
       .execute();
     // Only pending rows: claims read the next batch without walking past the sent ones, and
     // a row leaves this index the moment it is done.

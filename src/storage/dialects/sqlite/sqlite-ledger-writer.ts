@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { AudienceLease, DeliveryItem, DeliveryPlan, DeliveryResult } from '../../../app/sender-ports.js';
+import type { AudienceLease, DeliveryItem, DeliveryPlan, DeliveryResult, MemberPlan } from '../../../app/sender-ports.js';
 import { SenderMode, SenderVisibility } from '../../../domain/campaign.js';
 import { TargetStatus } from '../../../domain/campaign-target.js';
 import { emptyResult, type LedgerWriter } from '../../ledger-writer.js';
@@ -36,7 +36,7 @@ export class SqliteLedgerWriter implements LedgerWriter {
       channel: p(`select pk from channels where cid = ? and deleted_at is null`),
       insertChannel: p(`insert into channels (cid, type, id, created_by_id, team, frozen, disabled, member_count,
         message_count, last_message_at, custom, created_at, updated_at)
-        values (?, ?, ?, ?, ?, 0, 0, 0, 0, null, ?, ?, ?) on conflict (cid) do nothing returning pk`),
+        values (?, ?, ?, ?, ?, 0, 0, ?, 1, ?, ?, ?, ?) on conflict (cid) do nothing returning pk`),
       insertMember: p(`insert into channel_members (channel_pk, user_id, channel_role, hidden, archived_at, banned,
         notifications_muted, created_at, updated_at) values (?, ?, ?, ?, ?, 0, 0, ?, ?) on conflict do nothing`),
       unhide: p(`update channel_members set hidden = 0, updated_at = ? where channel_pk = ? and user_id = ? and hidden = 1`),
@@ -102,54 +102,63 @@ export class SqliteLedgerWriter implements LedgerWriter {
       result.lost++;
       return;
     }
-    let pk = (s.channel.get(item.cid) as { pk: number } | undefined)?.pk;
+    let pk: number | undefined;
     let addedMembers = 0;
-    if (pk === undefined && item.kind === 'user' && plan.createChannels) {
+    let created = false;
+    if (item.kind === 'user' && plan.createChannels) {
+      // Insert first: for a new channel that is one statement, not a lookup and an insert.
       pk = this.createChannel(plan, item);
-      if (pk !== undefined) {
-        result.channelsCreated++;
-        addedMembers = this.addNewChannelMembers(plan, item, pk);
-      }
-    } else if (pk !== undefined && item.kind === 'user') {
-      if (plan.senderMode === SenderMode.include) {
-        addedMembers = s.insertMember.run(pk, plan.senderId, 'channel_member', 0, null, plan.now, plan.now).changes;
-      }
-      if (plan.showChannels) s.unhide.run(plan.now, pk, item.receiverId);
-    } else if (pk !== undefined && plan.senderMode === SenderMode.include) {
-      addedMembers = s.insertMember.run(pk, plan.senderId, 'channel_member', 0, null, plan.now, plan.now).changes;
+      created = pk !== undefined;
     }
+    if (pk === undefined) pk = (s.channel.get(item.cid) as { pk: number } | undefined)?.pk;
     if (pk === undefined) {
       s.reclassify.run(TargetStatus.skipped, 'channel_missing', plan.campaignId, item.targetId);
       result.skipped++;
       return;
     }
+    if (created) {
+      result.channelsCreated++;
+      this.addNewChannelMembers(plan, item, pk);
+    } else {
+      if (plan.senderMode === SenderMode.include) {
+        addedMembers = s.insertMember.run(pk, plan.senderId, 'channel_member', 0, null, plan.now, plan.now).changes;
+      }
+      if (plan.showChannels && item.kind === 'user') s.unhide.run(plan.now, pk, item.receiverId);
+    }
     s.insertMessage.run(item.messageId, pk, plan.senderId, item.text, plan.message.attachmentsJson, plan.message.pollId,
       plan.message.customJson, plan.campaignId, plan.now, plan.now);
-    s.bumpChannel.run(addedMembers, plan.now, plan.now, pk);
+    // A channel created here was inserted with its final counts already.
+    if (!created) s.bumpChannel.run(addedMembers, plan.now, plan.now, pk);
     result.sent++;
     result.usersSent += item.kind === 'user' ? 1 : (s.audience.get(pk, plan.senderId) as { n: number }).n;
   }
 
+  /** Creates the target's channel; undefined when it exists already (the caller looks it up). */
   private createChannel(plan: DeliveryPlan, item: DeliveryItem): number | undefined {
     const row = this.s.insertChannel.get(item.cid, item.channelType, item.channelId, plan.senderId, plan.channel.team,
-      plan.channel.customJson, plan.now, plan.now) as { pk: number } | undefined;
-    // Another campaign created it a moment ago: use theirs, and do not count it as ours.
-    if (!row) return (this.s.channel.get(item.cid) as { pk: number } | undefined)?.pk;
-    return row.pk;
+      newChannelMembers(plan, item).length, plan.now, plan.channel.customJson, plan.now, plan.now) as { pk: number } | undefined;
+    return row?.pk;
   }
 
-  /** Members of a channel the campaign created; returns how many rows were added. */
-  private addNewChannelMembers(plan: DeliveryPlan, item: DeliveryItem, pk: number): number {
+  /** Members of a channel the campaign just created: all of them are new rows. */
+  private addNewChannelMembers(plan: DeliveryPlan, item: DeliveryItem, pk: number): void {
     const now = plan.now;
-    let added = this.s.insertMember.run(pk, item.receiverId, 'channel_member', 0, null, now, now).changes;
-    if (plan.senderMode !== SenderMode.exclude) {
-      const hidden = plan.senderVisibility === SenderVisibility.hidden ? 1 : 0;
-      const archivedAt = plan.senderVisibility === SenderVisibility.archived ? now : null;
-      added += this.s.insertMember.run(pk, plan.senderId, 'owner', hidden, archivedAt, now, now).changes;
+    for (const m of newChannelMembers(plan, item)) {
+      const hidden = m.user_id === plan.senderId && plan.senderVisibility === SenderVisibility.hidden ? 1 : 0;
+      const archivedAt = m.user_id === plan.senderId && plan.senderVisibility === SenderVisibility.archived ? now : null;
+      this.s.insertMember.run(pk, m.user_id, m.channel_role, hidden, archivedAt, now, now);
     }
-    for (const m of plan.channel.members) added += this.s.insertMember.run(pk, m.user_id, m.channel_role, 0, null, now, now).changes;
-    return added;
   }
 }
 
 class LeaseLost extends Error {}
+
+/** The distinct members of a new channel: receiver, sender (unless excluded), template members. */
+function newChannelMembers(plan: DeliveryPlan, item: DeliveryItem): MemberPlan[] {
+  const members: MemberPlan[] = [{ user_id: item.receiverId!, channel_role: 'channel_member' }];
+  if (plan.senderMode !== SenderMode.exclude && plan.senderId !== item.receiverId) {
+    members.push({ user_id: plan.senderId, channel_role: 'owner' });
+  }
+  for (const m of plan.channel.members) if (!members.some((x) => x.user_id === m.user_id)) members.push(m);
+  return members;
+}
