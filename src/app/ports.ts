@@ -104,8 +104,11 @@ export interface SegmentStore {
   deleteTargets(id: string, targetIds: readonly string[], now: Micros): Promise<number>;
   targetExists(id: string, targetId: string): Promise<boolean>;
   queryTargets(id: string, page: TargetPage): Promise<SegmentTarget[]>;
-  /** A segment whose filter or all_users size must be recomputed, if any. */
-  nextDirty(): Promise<Segment | undefined>;
+  /**
+   * A segment whose filter or all_users size must be recomputed, if any: one that changed, or
+   * whose size was computed before `staleBefore` (users and channels change too).
+   */
+  nextDirty(staleBefore: Micros): Promise<Segment | undefined>;
   /**
    * Counts the members of a filter or all_users segment whose key is after `afterKey`, one
    * bounded chunk at a time, so that sizing a million-user segment never blocks for long.

@@ -39,6 +39,8 @@ export interface SegmentQuery {
 // Sizing reads 10,000 keys a step and yields between steps: the event loop (and SQLite's one
 // connection) is never held for more than a few milliseconds by a million-user segment.
 const SIZE_CHUNK = 10_000;
+// Users and channels change under a filter too: sizes older than this are computed again.
+const SIZE_MAX_AGE_MS = 10 * 60_000;
 
 type TargetCursor = { a: string } | { b: string };
 const isTargetCursor = (v: Record<string, unknown>): v is TargetCursor =>
@@ -204,16 +206,24 @@ export class SegmentsService {
    * the segment did not change while it was counted.
    */
   async refreshNextSize(): Promise<boolean> {
-    const segment = await this.deps.storage.segments.nextDirty();
+    const now = this.deps.clock.nowMicros();
+    const segment = await this.deps.storage.segments.nextDirty(now - SIZE_MAX_AGE_MS * 1000);
     if (!segment) return false;
     let size = 0;
     let after: string | null = null;
-    do {
-      const chunk: { count: number; lastKey: string | null } = await this.deps.storage.segments.countChunk(segment, after, SIZE_CHUNK);
-      size += chunk.count;
-      after = chunk.lastKey;
-      await yieldToEventLoop();
-    } while (after !== null);
+    try {
+      do {
+        const chunk: { count: number; lastKey: string | null } = await this.deps.storage.segments.countChunk(segment, after, SIZE_CHUNK);
+        size += chunk.count;
+        after = chunk.lastKey;
+        await yieldToEventLoop();
+      } while (after !== null);
+    } catch (error) {
+      // Keep the old size and retry only when it is next due: one segment whose count fails
+      // must not stop every other segment from being sized.
+      await this.deps.storage.segments.saveSize(segment.id, segment.size, this.deps.clock.nowMicros(), segment.updated_at);
+      throw error;
+    }
     await this.deps.storage.segments.saveSize(segment.id, size, this.deps.clock.nowMicros(), segment.updated_at);
     return true;
   }

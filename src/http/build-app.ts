@@ -42,8 +42,9 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
     bodyLimit: deps.bodyLimitBytes,
     // One log line per request would cost more than many requests; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
-    // Stream's paths have no trailing slashes; be lenient with clients that add one.
-    routerOptions: { ignoreTrailingSlash: true },
+    // Stream's paths have no trailing slashes; be lenient with clients that add one. Ids may
+    // be 255 characters (Fastify's default cap on a path parameter is 100).
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
     // No type coercion: a number where Stream wants a string id is a 400, as on Stream. Query
     // strings are declared as strings and parsed by the routes (query-values.ts).
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false } },

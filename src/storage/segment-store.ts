@@ -161,8 +161,23 @@ export class KyselySegmentStore implements SegmentStore {
     return backwards ? rows.reverse() : rows;
   }
 
-  async nextDirty(): Promise<Segment | undefined> {
-    const row = await this.db.selectFrom('segments').selectAll().where('size_dirty', '=', 1).orderBy('updated_at').limit(1).executeTakeFirst();
+  async nextDirty(staleBefore: number): Promise<Segment | undefined> {
+    const row = await this.db
+      .selectFrom('segments')
+      .selectAll()
+      .where((eb) =>
+        eb.or([
+          eb('size_dirty', '=', 1),
+          eb.and([
+            eb.or([eb('filter', 'is not', null), eb('all_users', '=', 1)]),
+            eb.or([eb('size_computed_at', 'is', null), eb('size_computed_at', '<', staleBefore)]),
+          ]),
+        ]),
+      )
+      .orderBy('size_dirty', 'desc')
+      .orderBy('updated_at')
+      .limit(1)
+      .executeTakeFirst();
     return row && segmentFromRow(this.caps, row);
   }
 

@@ -1,12 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { inputError } from '../../domain/errors.js';
 
-/** `null` means absent (contract 1.5): drops null-valued keys, recursively through objects. */
+// Inside a filter, null is a value (`{age: null}` matches a missing age), not "absent".
+const FILTER_KEYS = new Set(['filter', 'Filter', 'filter_conditions', 'message_filter_conditions']);
+
+/** `null` means absent (contract 1.5): drops null-valued keys, recursively, except in filters. */
 export function dropNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(dropNulls);
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = dropNulls(v);
+    for (const [k, v] of Object.entries(value)) {
+      if (v !== null) out[k] = FILTER_KEYS.has(k) ? v : dropNulls(v);
+    }
     return out;
   }
   return value;

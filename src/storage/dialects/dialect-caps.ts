@@ -28,6 +28,11 @@ export interface JsonSortKeys {
  */
 export interface DialectCaps {
   readonly name: 'sqlite' | 'postgres';
+  /**
+   * Column type for text keys that are paged and compared by range (ids, target ids): byte
+   * order on both dialects, whatever the database's default collation.
+   */
+  readonly keyType: 'text' | 'text collate "C"';
   /** Column type for JSON documents. */
   readonly jsonType: 'text' | 'jsonb';
   /** `FOR UPDATE SKIP LOCKED` exists; without it the single SQLite writer serialises claims. */

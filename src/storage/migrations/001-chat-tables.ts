@@ -4,13 +4,15 @@ import { clustered } from './clustered.js';
 
 export const chatTables = (caps: DialectCaps): Migration => ({
   async up(db: Kysely<any>) {
+    // Byte-order text keys: keyset paging and range filters agree with the index order.
+    const key = sql.raw(caps.keyType);
     const json = sql.raw(caps.jsonType);
     const emptyObject = sql.raw(caps.name === 'postgres' ? `'{}'::jsonb` : `'{}'`);
     const emptyArray = sql.raw(caps.name === 'postgres' ? `'[]'::jsonb` : `'[]'`);
 
     await db.schema
       .createTable('users')
-      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('id', key, (c) => c.primaryKey())
       .addColumn('name', 'text')
       .addColumn('image', 'text')
       .addColumn('role', 'text', (c) => c.notNull().defaultTo('user'))
@@ -37,7 +39,7 @@ export const chatTables = (caps: DialectCaps): Migration => ({
     await db.schema
       .createTable('channels')
       .addColumn('pk', pk, (c) => c.primaryKey())
-      .addColumn('cid', 'text', (c) => c.notNull().unique())
+      .addColumn('cid', key, (c) => c.notNull().unique())
       .addColumn('type', 'text', (c) => c.notNull())
       .addColumn('id', 'text', (c) => c.notNull())
       .addColumn('created_by_id', 'text')
@@ -57,7 +59,7 @@ export const chatTables = (caps: DialectCaps): Migration => ({
     await db.schema
       .createTable('channel_members')
       .addColumn('channel_pk', 'bigint', (c) => c.notNull())
-      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('user_id', key, (c) => c.notNull())
       .addColumn('channel_role', 'text', (c) => c.notNull().defaultTo('channel_member'))
       .addColumn('hidden', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('archived_at', 'bigint')
@@ -78,7 +80,7 @@ export const chatTables = (caps: DialectCaps): Migration => ({
 
     await db.schema
       .createTable('messages')
-      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('id', key, (c) => c.primaryKey())
       .addColumn('channel_pk', 'bigint', (c) => c.notNull())
       .addColumn('user_id', 'text', (c) => c.notNull())
       .addColumn('type', 'text', (c) => c.notNull().defaultTo('regular'))

@@ -4,12 +4,14 @@ import { clustered } from './clustered.js';
 
 export const segmentsAndCampaigns = (caps: DialectCaps): Migration => ({
   async up(db: Kysely<any>) {
+    // Byte-order text keys: keyset paging and range filters agree with the index order.
+    const key = sql.raw(caps.keyType);
     const json = sql.raw(caps.jsonType);
     const emptyArray = sql.raw(caps.name === 'postgres' ? `'[]'::jsonb` : `'[]'`);
 
     await db.schema
       .createTable('segments')
-      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('id', key, (c) => c.primaryKey())
       .addColumn('type', 'text', (c) => c.notNull())
       .addColumn('name', 'text', (c) => c.notNull().defaultTo(''))
       .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
@@ -30,8 +32,8 @@ export const segmentsAndCampaigns = (caps: DialectCaps): Migration => ({
     // primary key, the same cost on the last page of a million as on the first.
     await db.schema
       .createTable('segment_targets')
-      .addColumn('segment_id', 'text', (c) => c.notNull())
-      .addColumn('target_id', 'text', (c) => c.notNull())
+      .addColumn('segment_id', key, (c) => c.notNull())
+      .addColumn('target_id', key, (c) => c.notNull())
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addPrimaryKeyConstraint('segment_targets_pkey', ['segment_id', 'target_id'])
       .$call(clustered(caps))
@@ -39,7 +41,7 @@ export const segmentsAndCampaigns = (caps: DialectCaps): Migration => ({
 
     await db.schema
       .createTable('campaigns')
-      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('id', key, (c) => c.primaryKey())
       .addColumn('name', 'text', (c) => c.notNull().defaultTo(''))
       .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
       .addColumn('sender_id', 'text', (c) => c.notNull())

@@ -4,12 +4,14 @@ import { clustered } from './clustered.js';
 
 export const campaignLedger = (caps: DialectCaps): Migration => ({
   async up(db: Kysely<any>) {
+    // Byte-order text keys: keyset paging and range filters agree with the index order.
+    const key = sql.raw(caps.keyType);
     // One row per (campaign, target): the exactly-once ledger (STYLE.md habit 2). Expansion
     // inserts targets in id order, so the primary key B-tree grows at its right edge.
     await db.schema
       .createTable('campaign_targets')
-      .addColumn('campaign_id', 'text', (c) => c.notNull())
-      .addColumn('target_id', 'text', (c) => c.notNull())
+      .addColumn('campaign_id', key, (c) => c.notNull())
+      .addColumn('target_id', key, (c) => c.notNull())
       .addColumn('status', 'text', (c) => c.notNull().defaultTo('pending'))
       .addColumn('reason', 'text')
       .addColumn('error', 'text')

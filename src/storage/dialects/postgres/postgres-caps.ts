@@ -31,6 +31,7 @@ function wordPrefixCi(expr: Expression<unknown>, prefix: string): RawBuilder<Sql
 
 export const postgresCaps: DialectCaps = {
   name: 'postgres',
+  keyType: 'text collate "C"',
   jsonType: 'jsonb',
   supportsSkipLocked: true,
   parseJson: (value) => (typeof value === 'string' ? JSON.parse(value) : value),

@@ -44,6 +44,7 @@ function wordPrefixCi(expr: Expression<unknown>, prefix: string): RawBuilder<Sql
 
 export const sqliteCaps: DialectCaps = {
   name: 'sqlite',
+  keyType: 'text',
   jsonType: 'text',
   supportsSkipLocked: false,
   parseJson: (value) => (typeof value === 'string' ? JSON.parse(value) : value),
