@@ -17,7 +17,7 @@ import { postgresFloor, sqliteFloor } from './send-floor.js';
  *
  *   BENCH_SIZES=100000,1000000   audience sizes
  *   BENCH_MODES=sqlite,pg1,pg2   SQLite (one process), PostgreSQL with 1 or 2 worker processes
- *   BENCH_SKIP_WEBHOOK=true      (reserved for the webhooks issue)
+ *   BENCH_NODE_ARGS=…            node flags for the Herald processes (profiling)
  */
 const sizes = (process.env.BENCH_SIZES ?? '100000,1000000').split(',').map(Number);
 const modes = (process.env.BENCH_MODES ?? 'sqlite,pg1,pg2').split(',').map((m) => m.trim());
@@ -42,7 +42,9 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void>
 }
 
 function herald(role: string, env: NodeJS.ProcessEnv, port: number): ChildProcess {
-  return spawn(process.execPath, ['dist/main/server.js'], {
+  // BENCH_NODE_ARGS adds node flags to the Herald processes, e.g. "--cpu-prof --cpu-prof-dir=prof".
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return spawn(process.execPath, [...nodeArgs, 'dist/main/server.js'], {
     cwd: root,
     env: { ...process.env, ...env, HERALD_ROLE: role, PORT: String(port), LOG_LEVEL: 'warn', HERALD_API_KEY: KEY, HERALD_API_SECRET: SECRET },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -104,6 +106,8 @@ async function runMode(mode: string, size: number, usersFile: string): Promise<R
     for (let i = 0; i < 100 && !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false)); i++) await sleep(100);
     await api(base, 'POST', '/users', { users: { 'bench-sender': { id: 'bench-sender', name: 'Bench' } } });
     await api(base, 'POST', '/segments', { id: 'everyone', type: 'user', filter: { role: 'user' } });
+    // A segment is usually made well before its campaign: let its size be computed first.
+    while (!(await api(base, 'GET', '/segments/everyone')).segment.size_computed_at) await sleep(100);
     const { campaign } = await api(base, 'POST', '/campaigns', {
       sender_id: 'bench-sender', segment_ids: ['everyone'], create_channels: true,
       channel_template: { type: 'messaging', id: 'b-{{ receiver.id }}' },

@@ -35,11 +35,7 @@ export class AudienceExpander {
     const lease = await this.store.claim(campaign.id, owner, this.deps.clock.nowMicros(), leaseMs);
     if (!lease) return false;
     const sources = audienceSources(campaign);
-    const source = sources[lease.step];
-    const page = source ? await this.store.readPage(campaign, source, lease.cursor, pageSize) : { keys: [], next: null };
-    const next = page.next === null ? { step: lease.step + 1, cursor: null } : { step: lease.step, cursor: page.next };
-    const done = next.step >= sources.length;
-    const appended = await this.store.append(campaign.id, owner, page.keys, { ...next, done }, this.deps.clock.nowMicros());
+    const { appended, done } = await this.store.expandPage(campaign, sources, lease, owner, pageSize, this.deps.clock.nowMicros());
     if (appended && done) await this.store.release(campaign.id, owner);
     return appended;
   }

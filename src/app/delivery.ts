@@ -3,7 +3,6 @@ import { isChannelTarget, SkipReason, TargetStatus } from '../domain/campaign-ta
 import { checkChannelId, distinctChannelId, splitCid } from '../domain/channel.js';
 import { MAX_TEXT_LENGTH } from '../domain/message.js';
 import { compileTemplate, type RenderFn } from '../domain/template.js';
-import type { User } from '../domain/user.js';
 import type { AppDeps } from './app-deps.js';
 import type { DeliveryItem, DeliveryPlan, DeliveryResult, LedgerStore } from './sender-ports.js';
 import { campaignVars, channelVars, userVars } from './template-vars.js';
@@ -96,9 +95,10 @@ export class Delivery {
         } else {
           const receiver = byId.get(targetId);
           if (!receiver) return { ...item, outcome: { status: TargetStatus.skipped, reason: SkipReason.userMissing } };
-          this.userChannel(item, campaign, compiled, base, receiver, type);
-          const vars = { ...base, receiver: userVars(receiver), channel: channelVars(item.cid, type, item.channelId, template?.team ?? null, template?.custom ?? {}) };
-          item.text = compiled.text(vars);
+          const receiverVars = userVars(receiver);
+          this.userChannel(item, campaign, compiled, base, receiverVars, type);
+          const channel = channelVars(item.cid, type, item.channelId, template?.team ?? null, template?.custom ?? {});
+          item.text = compiled.text({ ...base, receiver: receiverVars, channel });
           item.receiverId = targetId;
         }
         if (item.text.length > MAX_TEXT_LENGTH) throw new Error(`rendered text is longer than ${MAX_TEXT_LENGTH} characters`);
@@ -133,10 +133,10 @@ export class Delivery {
   }
 
   /** The channel of a user target: the rendered template id, or the sender+receiver distinct channel. */
-  private userChannel(item: DeliveryItem, campaign: Campaign, compiled: CompiledCampaign, base: object, receiver: User, type: string): void {
+  private userChannel(item: DeliveryItem, campaign: Campaign, compiled: CompiledCampaign, base: object, receiver: Record<string, unknown>, type: string): void {
     const id = compiled.channelId
-      ? checkChannelId(compiled.channelId({ ...base, receiver: userVars(receiver), channel: { type } }))
-      : distinctChannelId([campaign.sender_id, receiver.id]);
+      ? checkChannelId(compiled.channelId({ ...base, receiver, channel: { type } }))
+      : distinctChannelId([campaign.sender_id, item.targetId]);
     item.channelId = id;
     item.cid = `${type}:${id}`;
   }

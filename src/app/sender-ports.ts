@@ -7,12 +7,6 @@ export type AudienceSource =
   | { kind: 'user_ids'; ids: readonly string[] }
   | { kind: 'segment'; segmentId: string };
 
-export interface AudiencePage {
-  keys: string[];
-  /** The cursor to continue after this page; null when the source is exhausted. */
-  next: string | null;
-}
-
 export interface AudienceLease {
   step: number;
   cursor: string | null;
@@ -21,13 +15,20 @@ export interface AudienceLease {
 export interface AudienceStore {
   /** Takes the campaign's expansion lease unless expansion is done or another owner holds it. */
   claim(campaignId: string, owner: string, now: Micros, leaseMs: number): Promise<AudienceLease | undefined>;
-  /** Reads the next page of target keys of one source, after `cursor`. */
-  readPage(campaign: Campaign, source: AudienceSource, cursor: string | null, limit: number): Promise<AudiencePage>;
   /**
-   * In one transaction: inserts the targets that are not in the ledger yet, counts them into
-   * stats_targets_total and moves the expansion state on, fenced by the lease owner.
+   * Expands one keyset page of `sources[lease.step]` after `lease.cursor`. In one transaction:
+   * inserts the page's targets that are not in the ledger yet, counts them into
+   * stats_targets_total and moves the saved state on (the next source when this one is
+   * exhausted), fenced by the lease owner. `appended` is false when the lease was lost.
    */
-  append(campaignId: string, owner: string, keys: readonly string[], state: AudienceLease & { done: boolean }, now: Micros): Promise<boolean>;
+  expandPage(
+    campaign: Campaign,
+    sources: readonly AudienceSource[],
+    lease: AudienceLease,
+    owner: string,
+    limit: number,
+    now: Micros,
+  ): Promise<{ appended: boolean; done: boolean }>;
   release(campaignId: string, owner: string): Promise<void>;
   /** Starts expansion over (on start and resume): the ledger's unique key drops repeats. */
   restart(campaignId: string): Promise<void>;
@@ -85,7 +86,11 @@ export interface ChannelInfo {
 }
 
 export interface LedgerStore {
-  /** Leases up to `limit` pending targets of the campaign, in target id order. */
+  /**
+   * Takes up to `limit` pending targets of the campaign, in target id order: with a lease on
+   * PostgreSQL; on SQLite (one writer) as a plain read. Either way the commit writes only rows
+   * still pending and not leased to another owner.
+   */
   claim(campaignId: string, owner: string, now: Micros, leaseMs: number, limit: number): Promise<string[]>;
   /** Writes the batch in one transaction: messages, channels, ledger rows and stats. */
   commit(plan: DeliveryPlan): Promise<DeliveryResult>;

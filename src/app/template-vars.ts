@@ -6,15 +6,10 @@ import type { User } from '../domain/user.js';
  * Stream's legacy wire shows a user (`{{ receiver.country }}` reaches a custom field).
  */
 export function userVars(u: User): Record<string, unknown> {
-  return {
-    ...u.custom,
-    id: u.id,
-    name: u.name,
-    image: u.image,
-    role: u.role,
-    teams: u.teams,
-    language: u.language,
-  };
+  const vars: Record<string, unknown> = { id: u.id, name: u.name, image: u.image, role: u.role, teams: u.teams, language: u.language };
+  // Built-in fields win over custom ones of the same name, as on the wire.
+  for (const key in u.custom) if (!(key in vars)) vars[key] = u.custom[key];
+  return vars;
 }
 
 export function channelVars(cid: string, type: string, id: string, team: string | null, custom: Record<string, unknown>) {

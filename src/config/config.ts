@@ -38,7 +38,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // 10,000 user ids in a campaign or a segment's addtargets fit in well under 1 MiB; 6 MiB
     // leaves room for long ids and 100 fat user objects, as Stream's own limit does.
     bodyLimitBytes: Number(env.HERALD_BODY_LIMIT_BYTES ?? 6 * 1024 * 1024),
-    sendBatchSize: Number(env.HERALD_SEND_BATCH_SIZE ?? 1000),
+    sendBatchSize: Number(env.HERALD_SEND_BATCH_SIZE ?? 5000),
     leaseMs: Number(env.HERALD_LEASE_MS ?? 30_000),
   };
   if (!Value.Check(ConfigSchema, candidate)) {

@@ -27,7 +27,11 @@ export interface ComposeOptions {
 
 /** Wires the concrete adapters to the app services: the only place that knows both. */
 export function composeHerald(database: Database, options: ComposeOptions = {}): Herald {
-  const sendingOptions = { ...defaultSendingOptions, ...options.sending };
+  const sendingOptions = {
+    ...defaultSendingOptions,
+    concurrency: database.caps.supportsSkipLocked ? 2 : 1,
+    ...options.sending,
+  };
   const deps: AppDeps = {
     storage: createStorage(database, { leaseMs: sendingOptions.leaseMs }),
     clock: options.clock ?? systemClock,

@@ -1,8 +1,9 @@
 import { pino } from 'pino';
-import { loadConfig } from '../config/config.js';
+import { HeraldRole, loadConfig } from '../config/config.js';
 import { resolveCredentials } from '../config/credentials.js';
 import { migrateToLatest, openDatabase } from '../storage/database.js';
 import { composeHerald } from './compose.js';
+import { startBackgroundThread, startCheckpointer } from './background-thread.js';
 import { startWorkers } from './workers.js';
 import { printWelcome } from './welcome.js';
 
@@ -27,8 +28,18 @@ async function main(): Promise<void> {
     logger,
     isReady: () => ready,
   });
-  const workers = config.role === 'api' ? [] : startWorkers(herald, logger);
-  if (config.role !== 'worker') {
+  // `worker` runs the loops on this thread; `all` on a thread of their own, beside the API.
+  const onThreadError = (error: Error) => {
+    logger.fatal({ err: error }, 'background thread failed');
+    void shutdown('background thread failure', 1);
+  };
+  const workers: Array<{ stop(): Promise<void> }> = [];
+  if (config.role === HeraldRole.worker) workers.push(...startWorkers(herald, logger));
+  if (config.role === HeraldRole.all) {
+    workers.push(startBackgroundThread(config, onThreadError));
+    if (database.sqlite) workers.push(startCheckpointer(database.location, onThreadError));
+  }
+  if (config.role !== HeraldRole.worker) {
     await app.listen({ port: config.port, host: config.host });
   }
   ready = true;
@@ -37,7 +48,7 @@ async function main(): Promise<void> {
   if (credentials.generated) printWelcome(credentials, address);
 
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  async function shutdown(signal: string, exitCode = 0) {
     if (stopping) return;
     stopping = true;
     ready = false;
@@ -51,8 +62,8 @@ async function main(): Promise<void> {
     await Promise.all(workers.map((w) => w.stop()));
     await database.close();
     logger.info('stopped');
-    process.exit(0);
-  };
+    process.exit(exitCode);
+  }
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }

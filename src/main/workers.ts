@@ -6,9 +6,9 @@ import type { Herald } from './compose.js';
 // starts (or stops) within about a second of its time.
 const SEGMENT_SIZER_IDLE_MS = 1000;
 const SCHEDULER_IDLE_MS = 500;
-// An idle sender looks for new work five times a second: the first message goes out well
-// under a second after start.
-const SENDER_IDLE_MS = 200;
+// An idle sender looks for new work 20 times a second (one small query each): the first
+// message goes out a fraction of a second after start.
+const SENDER_IDLE_MS = 50;
 const REAPER_IDLE_MS = 10_000;
 
 export type LoopName = 'segment-sizer' | 'scheduler' | 'sender' | 'lease-reaper';

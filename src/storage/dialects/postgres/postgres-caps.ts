@@ -45,6 +45,7 @@ export const postgresCaps: DialectCaps = {
     key === null
       ? sql<boolean>`(${column} @> ${jsonb([value])})`
       : sql<boolean>`coalesce(${at(column, key)} @> ${jsonb([value])}, false)`,
+  inTextList: (expr, values) => sql<boolean>`${expr} = any(${[...values]}::text[])`,
   startsWithCi: (expr, prefix) => sql<boolean>`${expr} ilike ${`${escapeLike(prefix)}%`}`,
 
   jsonHasKey: (column, key) => sql<SqlBool>`(${at(column, key)} is not null)`,

@@ -3,6 +3,7 @@ import type { AudienceLease, DeliveryItem, DeliveryPlan, DeliveryResult } from '
 import { SenderMode, SenderVisibility } from '../../../domain/campaign.js';
 import { SkipReason, TargetStatus } from '../../../domain/campaign-target.js';
 import { emptyResult, type LedgerWriter } from '../../ledger-writer.js';
+import { newChannelMembers } from '../../new-channel-members.js';
 import type { Schema } from '../../schema.js';
 
 type Trx = Transaction<Schema>;
@@ -92,17 +93,20 @@ export class PostgresLedgerWriter implements LedgerWriter {
         ${items.map((i) => (i.outcome ? null : i.messageId))}::text[], ${items.map((i) => (i.outcome ? null : i.cid))}::text[])
         as x(target_id, status, reason, error, message_id, cid)
       where t.campaign_id = ${plan.campaignId} and t.target_id = x.target_id
-        and t.locked_by = ${plan.owner} and t.status = 'pending'
+        and (t.locked_by is null or t.locked_by = ${plan.owner}) and t.status = 'pending'
       returning t.target_id`.execute(trx);
     return new Set(rows.rows.map((r) => r.target_id));
   }
 
   private async send(trx: Trx, plan: DeliveryPlan, items: DeliveryItem[], result: DeliveryResult): Promise<void> {
     const created = plan.createChannels ? await this.createChannels(trx, plan, items.filter((i) => i.kind === 'user')) : new Map<string, number>();
-    const cids = [...new Set(items.map((i) => i.cid))];
-    const found = await sql<{ pk: number; cid: string }>`
-      select pk, cid from channels where cid = any(${cids}::text[]) and deleted_at is null`.execute(trx);
-    const pkOf = new Map(found.rows.map((r) => [r.cid, Number(r.pk)]));
+    const pkOf = new Map(created);
+    const others = [...new Set(items.filter((i) => !created.has(i.cid)).map((i) => i.cid))];
+    if (others.length > 0) {
+      const found = await sql<{ pk: number; cid: string }>`
+        select pk, cid from channels where cid = any(${others}::text[]) and deleted_at is null`.execute(trx);
+      for (const r of found.rows) pkOf.set(r.cid, Number(r.pk));
+    }
     const missing = items.filter((i) => !pkOf.has(i.cid));
     if (missing.length > 0) {
       await sql`update campaign_targets set status = 'skipped', reason = ${SkipReason.channelMissing}, message_id = null, channel_cid = null
@@ -110,6 +114,7 @@ export class PostgresLedgerWriter implements LedgerWriter {
       result.skipped += missing.length;
     }
     const delivered = items.filter((i) => pkOf.has(i.cid));
+    // Channels created here were inserted with their final counts; the others are bumped.
     const bumps = new ChannelBumps();
     result.channelsCreated += created.size;
     await this.addMembers(trx, plan, delivered, pkOf, created, bumps);
@@ -124,26 +129,41 @@ export class PostgresLedgerWriter implements LedgerWriter {
         ${plan.message.customJson}::jsonb, ${plan.campaignId}, ${plan.now}, ${plan.now}
       from unnest(${delivered.map((i) => i.messageId)}::text[], ${delivered.map((i) => pkOf.get(i.cid)!)}::bigint[],
         ${delivered.map((i) => i.text)}::text[]) as x(id, pk, text)`.execute(trx);
-    for (const item of delivered) bumps.add(pkOf.get(item.cid)!, 1, 0);
+    for (const item of delivered) if (!created.has(item.cid)) bumps.add(pkOf.get(item.cid)!, 1, 0);
     const ordered = bumps.sorted();
-    await sql`update channels c set message_count = c.message_count + x.messages, member_count = c.member_count + x.members,
-        last_message_at = ${plan.now}, updated_at = ${plan.now}
-      from unnest(${ordered.map(([pk]) => pk)}::bigint[], ${ordered.map(([, b]) => b.messages)}::int[],
-        ${ordered.map(([, b]) => b.members)}::int[]) as x(pk, messages, members)
-      where c.pk = x.pk`.execute(trx);
+    if (ordered.length > 0) {
+      await sql`update channels c set message_count = c.message_count + x.messages, member_count = c.member_count + x.members,
+          last_message_at = ${plan.now}, updated_at = ${plan.now}
+        from unnest(${ordered.map(([pk]) => pk)}::bigint[], ${ordered.map(([, b]) => b.messages)}::int[],
+          ${ordered.map(([, b]) => b.members)}::int[]) as x(pk, messages, members)
+        where c.pk = x.pk`.execute(trx);
+    }
     result.sent += delivered.length;
     result.usersSent += delivered.filter((i) => i.kind === 'user').length + (await this.channelAudience(trx, plan, delivered, pkOf));
   }
 
-  /** Creates the channels of user targets that have none; returns cid → pk of those created here. */
+  /**
+   * Creates the channels of user targets that have none, with their final member and message
+   * counts; returns cid → pk of those created here.
+   */
   private async createChannels(trx: Trx, plan: DeliveryPlan, items: DeliveryItem[]): Promise<Map<string, number>> {
-    const unique = [...new Map(items.map((i) => [i.cid, i])).values()];
-    if (unique.length === 0) return new Map();
+    const byCid = new Map<string, { item: DeliveryItem; members: Set<string>; messages: number }>();
+    for (const item of items) {
+      const entry = byCid.get(item.cid) ?? { item, members: new Set<string>(), messages: 0 };
+      for (const m of newChannelMembers(plan, item)) entry.members.add(m.user_id);
+      entry.messages++;
+      byCid.set(item.cid, entry);
+    }
+    if (byCid.size === 0) return new Map();
+    const unique = [...byCid.values()];
     const rows = await sql<{ pk: number; cid: string }>`
-      insert into channels (cid, type, id, created_by_id, team, frozen, disabled, member_count, message_count, custom, created_at, updated_at)
-      select x.cid, x.type, x.id, ${plan.senderId}, ${plan.channel.team}, 0, 0, 0, 0, ${plan.channel.customJson}::jsonb, ${plan.now}, ${plan.now}
-      from unnest(${unique.map((i) => i.cid)}::text[], ${unique.map((i) => i.channelType)}::text[], ${unique.map((i) => i.channelId)}::text[])
-        as x(cid, type, id)
+      insert into channels (cid, type, id, created_by_id, team, frozen, disabled, member_count, message_count, last_message_at,
+        custom, created_at, updated_at)
+      select x.cid, x.type, x.id, ${plan.senderId}, ${plan.channel.team}, 0, 0, x.members, x.messages, ${plan.now},
+        ${plan.channel.customJson}::jsonb, ${plan.now}, ${plan.now}
+      from unnest(${unique.map((u) => u.item.cid)}::text[], ${unique.map((u) => u.item.channelType)}::text[],
+        ${unique.map((u) => u.item.channelId)}::text[], ${unique.map((u) => u.members.size)}::int[], ${unique.map((u) => u.messages)}::int[])
+        as x(cid, type, id, members, messages)
       on conflict (cid) do nothing
       returning pk, cid`.execute(trx);
     return new Map(rows.rows.map((r) => [r.cid, Number(r.pk)]));
@@ -168,12 +188,11 @@ export class PostgresLedgerWriter implements LedgerWriter {
     for (const item of delivered) {
       const pk = pkOf.get(item.cid)!;
       if (created.has(item.cid)) {
-        push(pk, item.receiverId!, 'channel_member');
-        if (plan.senderMode !== SenderMode.exclude) {
-          push(pk, plan.senderId, 'owner', plan.senderVisibility === SenderVisibility.hidden ? 1 : 0,
-            plan.senderVisibility === SenderVisibility.archived ? plan.now : null);
+        for (const m of newChannelMembers(plan, item)) {
+          const isSender = m.user_id === plan.senderId;
+          push(pk, m.user_id, m.channel_role, isSender && plan.senderVisibility === SenderVisibility.hidden ? 1 : 0,
+            isSender && plan.senderVisibility === SenderVisibility.archived ? plan.now : null);
         }
-        for (const m of plan.channel.members) push(pk, m.user_id, m.channel_role);
       } else if (plan.senderMode === SenderMode.include) {
         push(pk, plan.senderId, 'channel_member');
       }
@@ -186,7 +205,9 @@ export class PostgresLedgerWriter implements LedgerWriter {
         ${rows.map((r) => r.hidden)}::int[], ${rows.map((r) => r.archived)}::bigint[]) as x(pk, user_id, role, hidden, archived)
       on conflict do nothing
       returning channel_pk`.execute(trx);
-    for (const r of added.rows) bumps.add(Number(r.channel_pk), 0, 1);
+    // Rows of created channels are in their member_count already.
+    const createdPks = new Set(created.values());
+    for (const r of added.rows) if (!createdPks.has(Number(r.channel_pk))) bumps.add(Number(r.channel_pk), 0, 1);
   }
 
   /** Users reached through channel targets: each channel's members other than the sender. */

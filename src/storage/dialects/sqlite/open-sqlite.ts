@@ -1,10 +1,31 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from 'kysely';
 import type { Schema } from '../../schema.js';
 
 export type SqliteHandle = SqliteDatabase.Database;
+
+/**
+ * Transactions take the write lock up front (BEGIN IMMEDIATE). A deferred transaction that
+ * reads and then writes fails at once with SQLITE_BUSY_SNAPSHOT when another connection (the
+ * sender thread, a worker process, the import CLI) committed in between; an immediate one
+ * waits its turn under the busy timeout instead.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly database: SqliteDatabase.Database) {
+    super({ database });
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver({ database: this.database });
+  }
+}
 
 export function openSqlite(file: string): { db: Kysely<Schema>; raw: SqliteDatabase.Database } {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -20,6 +41,6 @@ export function openSqlite(file: string): { db: Kysely<Schema>; raw: SqliteDatab
   // Checkpoint every ~40 MB of WAL rather than SQLite's 4 MB: a send writes the same index
   // pages over and over, and a longer interval copies each of them back once, not ten times.
   raw.pragma('wal_autocheckpoint = 10000');
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: raw }) });
+  const db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect(raw) });
   return { db, raw };
 }

@@ -53,6 +53,7 @@ export const sqliteCaps: DialectCaps = {
   jsonTypeOf: (column, key) => typeNameOf(sql`json_type(${column}, ${path(key)})`),
   jsonArrayContains: (column: Expression<unknown>, key, value) =>
     sql<boolean>`(${typeAt(column, key)} is 'array' and exists (select 1 from ${eachOf(column, key)} where ${valuesTest([value as JsonScalar])}))`,
+  inTextList: (expr, values) => sql<boolean>`${expr} in (select value from json_each(${JSON.stringify(values)}))`,
   startsWithCi: (expr, prefix) => sql<boolean>`${expr} like ${`${escapeLike(prefix)}%`} escape '\\'`,
 
   jsonHasKey: (column, key) => sql<SqlBool>`(${typeAt(column, key)} is not null)`,

@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
-import type { AudienceLease, DeliveryItem, DeliveryPlan, DeliveryResult, MemberPlan } from '../../../app/sender-ports.js';
+import type { AudienceLease, DeliveryItem, DeliveryPlan, DeliveryResult } from '../../../app/sender-ports.js';
 import { SenderMode, SenderVisibility } from '../../../domain/campaign.js';
 import { TargetStatus } from '../../../domain/campaign-target.js';
 import { emptyResult, type LedgerWriter } from '../../ledger-writer.js';
+import { newChannelMembers } from '../../new-channel-members.js';
 import type { Schema } from '../../schema.js';
 import type { Statement as SqliteStatement } from 'better-sqlite3';
 import type { SqliteHandle } from './open-sqlite.js';
@@ -30,7 +31,7 @@ export class SqliteLedgerWriter implements LedgerWriter {
         where id = ? and audience_locked_by = ?`),
       fence: p(`update campaign_targets set status = ?, reason = ?, error = ?, message_id = ?, channel_cid = ?,
         locked_by = null, locked_until = null, updated_at = ?
-        where campaign_id = ? and target_id = ? and locked_by = ? and status = 'pending'`),
+        where campaign_id = ? and target_id = ? and (locked_by is null or locked_by = ?) and status = 'pending'`),
       reclassify: p(`update campaign_targets set status = ?, reason = ?, message_id = null, channel_cid = null
         where campaign_id = ? and target_id = ?`),
       channel: p(`select pk from channels where cid = ? and deleted_at is null`),
@@ -152,13 +153,3 @@ export class SqliteLedgerWriter implements LedgerWriter {
 }
 
 class LeaseLost extends Error {}
-
-/** The distinct members of a new channel: receiver, sender (unless excluded), template members. */
-function newChannelMembers(plan: DeliveryPlan, item: DeliveryItem): MemberPlan[] {
-  const members: MemberPlan[] = [{ user_id: item.receiverId!, channel_role: 'channel_member' }];
-  if (plan.senderMode !== SenderMode.exclude && plan.senderId !== item.receiverId) {
-    members.push({ user_id: plan.senderId, channel_role: 'owner' });
-  }
-  for (const m of plan.channel.members) if (!members.some((x) => x.user_id === m.user_id)) members.push(m);
-  return members;
-}

@@ -1,0 +1,31 @@
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import type { Config } from '../config/config.js';
+
+export interface BackgroundThread {
+  stop(): Promise<void>;
+}
+
+/** Runs a module of main/ on a worker thread, and stops it by message ('stop' → 'stopped'). */
+function startThread(module: string, data: unknown, onError: (error: Error) => void): BackgroundThread {
+  // From the sources (tsx) the thread is a .ts module, from dist a .js one.
+  const entry = new URL(`./${module}${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+  const worker = new Worker(entry, { workerData: data });
+  worker.on('error', onError);
+  return {
+    async stop() {
+      if (worker.threadId === -1) return;
+      worker.postMessage('stop');
+      await Promise.race([once(worker, 'message'), once(worker, 'exit')]);
+      await worker.terminate();
+    },
+  };
+}
+
+/** The background loops (main/worker-thread.ts). */
+export const startBackgroundThread = (config: Config, onError: (error: Error) => void) =>
+  startThread('worker-thread', { ...config }, onError);
+
+/** The WAL checkpointer of a SQLite file (main/checkpoint-thread.ts). */
+export const startCheckpointer = (file: string, onError: (error: Error) => void) =>
+  startThread('checkpoint-thread', { file }, onError);

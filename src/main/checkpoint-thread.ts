@@ -1,0 +1,24 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { openSqlite } from '../storage/dialects/sqlite/open-sqlite.js';
+
+/**
+ * Checkpoints the SQLite WAL on a thread of its own while the sender thread writes (it runs
+ * with wal_autocheckpoint off): copying pages back into the database file then uses the core
+ * the API leaves idle, and neither the API's event loop nor the send batches wait for it.
+ * PASSIVE never blocks the writer or the readers; it copies what it can and tries again.
+ */
+// SQLite's own default is a checkpoint per ~4 MB of WAL; twice a second keeps the WAL small
+// while the sender writes tens of MB a second.
+const CHECKPOINT_EVERY_MS = 500;
+
+const { file } = workerData as { file: string };
+const { raw } = openSqlite(file);
+const timer = setInterval(() => raw.pragma('wal_checkpoint(PASSIVE)'), CHECKPOINT_EVERY_MS);
+
+parentPort?.on('message', (message: unknown) => {
+  if (message !== 'stop') return;
+  clearInterval(timer);
+  raw.pragma('wal_checkpoint(PASSIVE)');
+  raw.close();
+  parentPort?.postMessage('stopped');
+});

@@ -1,0 +1,31 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { pino } from 'pino';
+import type { Config } from '../config/config.js';
+import { openDatabase } from '../storage/database.js';
+import { composeHerald } from './compose.js';
+import { startWorkers } from './workers.js';
+
+/**
+ * The background loops of an `all` process, on their own thread and database connection:
+ * the API keeps one core and an event loop that no send batch ever blocks, and the sender can
+ * commit batches big enough to be fast (SQLite writes are synchronous).
+ */
+const config = workerData as Config;
+const logger = pino({ level: config.logLevel, base: { service: 'herald', role: config.role, thread: 'workers' } });
+const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+// The checkpoint thread copies the WAL back (main/checkpoint-thread.ts), not this one between
+// its send batches.
+database.sqlite?.pragma('wal_autocheckpoint = 0');
+const herald = composeHerald(database, { sending: { batchSize: config.sendBatchSize, leaseMs: config.leaseMs } });
+const loops = startWorkers(herald, logger);
+logger.info({ loops: loops.map((l) => l.name) }, 'background loops started');
+
+parentPort?.on('message', (message: unknown) => {
+  if (message !== 'stop') return;
+  void (async () => {
+    // Stop claiming, let the batch in flight commit, then close the connection.
+    await Promise.all(loops.map((loop) => loop.stop()));
+    await database.close();
+    parentPort?.postMessage('stopped');
+  })();
+});
