@@ -1,6 +1,6 @@
 import type { Clock } from '../domain/clock.js';
 import { HeraldError } from '../domain/errors.js';
-import type { User, UserInput } from '../domain/user.js';
+import { upsertedUser, type User, type UserInput } from '../domain/user.js';
 import { userInputFromJson } from '../domain/user-input.js';
 import type { Storage } from './ports.js';
 
@@ -129,26 +129,7 @@ async function writeBatch(storage: Storage, clock: Clock, inputs: UserInput[]): 
       const found = await stores.users.batchGet(inputs.slice(i, i + GET_IDS).map((u) => u.id));
       for (const user of found) existing.set(user.id, user);
     }
-    const users = inputs.map((input): User => {
-      const before = existing.get(input.id);
-      return {
-        id: input.id,
-        name: input.name ?? null,
-        image: input.image ?? null,
-        role: input.role ?? before?.role ?? 'user',
-        teams: input.teams ?? [],
-        language: input.language ?? '',
-        banned: before?.banned ?? false,
-        shadow_banned: before?.shadow_banned ?? false,
-        invisible: input.invisible ?? false,
-        custom: input.custom,
-        created_at: before?.created_at ?? now,
-        updated_at: now,
-        last_active: before?.last_active ?? null,
-        deleted_at: null,
-        deactivated_at: before?.deactivated_at ?? null,
-      };
-    });
+    const users = inputs.map((input) => upsertedUser(input, existing.get(input.id), now, true));
     await stores.users.batchUpsert(users);
   });
 }

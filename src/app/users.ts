@@ -3,7 +3,7 @@ import { parseFilter } from '../domain/filter/filter-parser.js';
 import { parseSort } from '../domain/filter/sort-spec.js';
 import { userFilterFields } from '../domain/filter/user-filter-fields.js';
 import { TaskStatus, type Task } from '../domain/task.js';
-import { applyPartialUpdate, checkUserId, type User, type UserInput } from '../domain/user.js';
+import { applyPartialUpdate, checkUserId, upsertedUser, type User, type UserInput } from '../domain/user.js';
 import type { AppDeps } from './app-deps.js';
 import { requireSelf, requireServer, type Caller } from './caller.js';
 
@@ -41,26 +41,7 @@ export class UsersService {
     const now = this.deps.clock.nowMicros();
     return this.deps.storage.transaction(async (stores) => {
       const existing = new Map((await stores.users.batchGet(inputs.map((u) => u.id))).map((u) => [u.id, u]));
-      const users = inputs.map((input): User => {
-        const before = existing.get(input.id);
-        return {
-          id: input.id,
-          name: input.name ?? null,
-          image: input.image ?? null,
-          role: caller.kind === 'user' ? (before?.role ?? 'user') : (input.role ?? before?.role ?? 'user'),
-          teams: input.teams ?? [],
-          language: input.language ?? '',
-          banned: before?.banned ?? false,
-          shadow_banned: before?.shadow_banned ?? false,
-          invisible: input.invisible ?? false,
-          custom: input.custom,
-          created_at: before?.created_at ?? now,
-          updated_at: now,
-          last_active: before?.last_active ?? null,
-          deleted_at: null,
-          deactivated_at: before?.deactivated_at ?? null,
-        };
-      });
+      const users = inputs.map((input) => upsertedUser(input, existing.get(input.id), now, caller.kind === 'server'));
       await stores.users.batchUpsert(users);
       return users;
     });

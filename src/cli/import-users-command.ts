@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { importUsers } from '../app/user-import.js';
 import type { Config } from '../config/config.js';
 import { composeHerald } from '../main/compose.js';
-import { migrateToLatest, openDatabase } from '../storage/database.js';
+import { migrateToLatest, openDatabase, refreshStatistics } from '../storage/database.js';
 import { progressReporter } from './progress.js';
 
 /** Bad lines printed in full; the rest are counted (the import keeps up to 1,000). */
@@ -42,6 +42,8 @@ export async function importUsersCommand(config: Config, args: ImportUsersArgs, 
       batchSize: args.batchSize,
       onProgress: (p) => progress.update({ ...p, bytes: source.bytesRead() }),
     }).finally(() => progress.finish());
+    // A million new users change the best plans for segment filters: tell the planner.
+    await refreshStatistics(database);
     const seconds = (performance.now() - startedMs) / 1000;
 
     for (const error of result.errors.slice(0, PRINTED_ERRORS)) io.stderr.write(`line ${error.line}: ${error.message}\n`);

@@ -51,6 +51,31 @@ export function checkUserId(id: unknown, field = 'id'): string {
   return id;
 }
 
+/**
+ * The user an upsert stores: everything the input gives replaces the old user (Stream's
+ * upsert is a full replace), but created_at, bans, last_active and deactivation are kept,
+ * and so is the role when the caller may not set it (a user token).
+ */
+export function upsertedUser(input: UserInput, before: User | undefined, now: Micros, mayChangeRole: boolean): User {
+  return {
+    id: input.id,
+    name: input.name ?? null,
+    image: input.image ?? null,
+    role: (mayChangeRole ? input.role : undefined) ?? before?.role ?? 'user',
+    teams: input.teams ?? [],
+    language: input.language ?? '',
+    banned: before?.banned ?? false,
+    shadow_banned: before?.shadow_banned ?? false,
+    invisible: input.invisible ?? false,
+    custom: input.custom,
+    created_at: before?.created_at ?? now,
+    updated_at: now,
+    last_active: before?.last_active ?? null,
+    deleted_at: null,
+    deactivated_at: before?.deactivated_at ?? null,
+  };
+}
+
 export const UserRole = { user: 'user', admin: 'admin', guest: 'guest', anonymous: 'anonymous' } as const;
 
 /**

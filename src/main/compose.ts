@@ -10,13 +10,15 @@ import { defaultSendingOptions, Sending, type SendingOptions } from '../app/send
 import { UsersService } from '../app/users.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { buildApp, type HttpDeps } from '../http/build-app.js';
-import type { Database } from '../storage/database.js';
+import { refreshStatistics, type Database } from '../storage/database.js';
 import { createStorage } from '../storage/storage.js';
 
 export interface Herald {
   deps: AppDeps;
   services: HttpDeps['services'];
   sending: Sending;
+  /** Keeps the planner's statistics fresh (storage maintenance). */
+  refreshStatistics(): Promise<void>;
   buildHttp(options: Omit<HttpDeps, 'services'>): ReturnType<typeof buildApp>;
 }
 
@@ -51,6 +53,7 @@ export function composeHerald(database: Database, options: ComposeOptions = {}):
     deps,
     services,
     sending: new Sending(deps, deps.storage.sender, sendingOptions),
+    refreshStatistics: () => refreshStatistics(database),
     buildHttp: (httpOptions) => buildApp({ ...httpOptions, services }),
   };
 }

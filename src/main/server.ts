@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { HeraldRole, loadConfig } from '../config/config.js';
 import { resolveCredentials } from '../config/credentials.js';
-import { migrateToLatest, openDatabase } from '../storage/database.js';
+import { migrateToLatest, openDatabase, refreshStatistics } from '../storage/database.js';
 import { composeHerald } from './compose.js';
 import { startBackgroundThread, startCheckpointer } from './background-thread.js';
 import { startWorkers } from './workers.js';
@@ -18,6 +18,7 @@ async function main(): Promise<void> {
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   logger.info({ storage: database.caps.name, location: database.location }, 'opening storage');
   await migrateToLatest(database);
+  await refreshStatistics(database);
   const herald = composeHerald(database, { sending: { batchSize: config.sendBatchSize, leaseMs: config.leaseMs } });
 
   let ready = false;

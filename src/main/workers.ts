@@ -10,8 +10,10 @@ const SCHEDULER_IDLE_MS = 500;
 // message goes out a fraction of a second after start.
 const SENDER_IDLE_MS = 50;
 const REAPER_IDLE_MS = 10_000;
+// Users and channels grow between imports too; statistics are refreshed every 10 minutes.
+const STATISTICS_EVERY_MS = 10 * 60_000;
 
-export type LoopName = 'segment-sizer' | 'scheduler' | 'sender' | 'lease-reaper';
+export type LoopName = 'segment-sizer' | 'scheduler' | 'sender' | 'lease-reaper' | 'statistics';
 
 /** The background loops of a `worker` (or `all`) process; `only` picks some (tests). */
 export function startWorkers(herald: Herald, logger: FastifyBaseLogger, only?: readonly LoopName[]): BackgroundLoop[] {
@@ -21,6 +23,7 @@ export function startWorkers(herald: Herald, logger: FastifyBaseLogger, only?: r
     new BackgroundLoop('scheduler', () => sending.schedule(), SCHEDULER_IDLE_MS, logger),
     new BackgroundLoop('sender', () => sending.sendRound(), SENDER_IDLE_MS, logger),
     new BackgroundLoop('lease-reaper', async () => (await sending.reap()) && false, REAPER_IDLE_MS, logger),
+    new BackgroundLoop('statistics', async () => (await herald.refreshStatistics(), false), STATISTICS_EVERY_MS, logger),
   ];
   const chosen = only ? loops.filter((loop) => only.includes(loop.name as LoopName)) : loops;
   for (const loop of chosen) loop.start();

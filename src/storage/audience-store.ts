@@ -7,13 +7,12 @@ import { userFilterFields } from '../domain/filter/user-filter-fields.js';
 import { SegmentType } from '../domain/segment.js';
 import type { DialectCaps } from './dialects/dialect-caps.js';
 import { channelFilterTarget, compileFilter, userFilterTarget } from './filter-compiler.js';
-import type { LedgerWriter } from './ledger-writer.js';
+import { LeaseLost, type LedgerWriter } from './ledger-writer.js';
 import type { Schema } from './schema.js';
 
 /** One keyset page of a source: the target to insert and the key to continue after. */
 type PageQuery = SelectQueryBuilder<Schema, any, { target: string; cursor: string | number }>;
 
-class LeaseLost extends Error {}
 
 export class KyselyAudienceStore implements AudienceStore {
   constructor(

@@ -25,3 +25,6 @@ export interface LedgerWriter {
 }
 
 export const emptyResult = (): DeliveryResult => ({ sent: 0, skipped: 0, failed: 0, channelsCreated: 0, usersSent: 0, lost: 0 });
+
+/** Thrown inside a batch transaction to roll it back when this worker no longer holds the lease. */
+export class LeaseLost extends Error {}

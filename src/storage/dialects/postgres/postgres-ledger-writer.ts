@@ -2,7 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { AudienceLease, DeliveryItem, DeliveryPlan, DeliveryResult } from '../../../app/sender-ports.js';
 import { SenderMode, SenderVisibility } from '../../../domain/campaign.js';
 import { SkipReason, TargetStatus } from '../../../domain/campaign-target.js';
-import { emptyResult, type LedgerWriter } from '../../ledger-writer.js';
+import { emptyResult, LeaseLost, type LedgerWriter } from '../../ledger-writer.js';
 import { newChannelMembers } from '../../new-channel-members.js';
 import type { Schema } from '../../schema.js';
 
@@ -220,4 +220,3 @@ export class PostgresLedgerWriter implements LedgerWriter {
   }
 }
 
-class LeaseLost extends Error {}

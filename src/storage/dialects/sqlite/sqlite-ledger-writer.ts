@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { AudienceLease, DeliveryItem, DeliveryPlan, DeliveryResult } from '../../../app/sender-ports.js';
 import { SenderMode, SenderVisibility } from '../../../domain/campaign.js';
 import { TargetStatus } from '../../../domain/campaign-target.js';
-import { emptyResult, type LedgerWriter } from '../../ledger-writer.js';
+import { emptyResult, LeaseLost, type LedgerWriter } from '../../ledger-writer.js';
 import { newChannelMembers } from '../../new-channel-members.js';
 import type { Schema } from '../../schema.js';
 import type { Statement as SqliteStatement } from 'better-sqlite3';
@@ -152,4 +152,3 @@ export class SqliteLedgerWriter implements LedgerWriter {
   }
 }
 
-class LeaseLost extends Error {}
