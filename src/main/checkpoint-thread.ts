@@ -12,7 +12,8 @@ import { openSqlite } from '../storage/dialects/sqlite/open-sqlite.js';
 const CHECKPOINT_EVERY_MS = 500;
 
 const { file } = workerData as { file: string };
-const { raw } = openSqlite(file);
+// Checkpointing reads the WAL and writes the file: it needs no page cache of its own.
+const { raw } = openSqlite(file, 1024);
 const timer = setInterval(() => raw.pragma('wal_checkpoint(PASSIVE)'), CHECKPOINT_EVERY_MS);
 
 parentPort?.on('message', (message: unknown) => {

@@ -15,7 +15,12 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.logLevel, base: { service: 'herald', role: config.role } });
   const credentials = resolveCredentials(config.dataDir, config);
-  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  // Beside a sender thread (role all) the API's own connection reads little: 16 MiB of cache.
+  const database = openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    sqliteCacheKiB: config.role === HeraldRole.all ? 16_384 : undefined,
+  });
   logger.info({ storage: database.caps.name, location: database.location }, 'opening storage');
   await migrateToLatest(database);
   await refreshStatistics(database);

@@ -25,6 +25,8 @@ export interface DatabaseOptions {
   sqliteFile?: string;
   dataDir?: string;
   poolSize?: number;
+  /** SQLite page cache of this connection. */
+  sqliteCacheKiB?: number;
 }
 
 export function openDatabase(options: DatabaseOptions): Database {
@@ -34,7 +36,7 @@ export function openDatabase(options: DatabaseOptions): Database {
     return { db, caps: postgresCaps, location, close: () => db.destroy() };
   }
   const file = options.sqliteFile ?? join(options.dataDir ?? './data', 'herald.db');
-  const { db, raw } = openSqlite(file);
+  const { db, raw } = openSqlite(file, options.sqliteCacheKiB);
   return { db, caps: sqliteCaps, sqlite: raw, location: file, close: () => db.destroy() };
 }
 

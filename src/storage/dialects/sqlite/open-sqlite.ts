@@ -27,7 +27,7 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
-export function openSqlite(file: string): { db: Kysely<Schema>; raw: SqliteDatabase.Database } {
+export function openSqlite(file: string, cacheKiB = 65_536): { db: Kysely<Schema>; raw: SqliteDatabase.Database } {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const raw = new SqliteDatabase(file);
   // WAL lets readers run beside the single writer; the busy timeout covers other processes
@@ -36,8 +36,9 @@ export function openSqlite(file: string): { db: Kysely<Schema>; raw: SqliteDatab
   raw.pragma('busy_timeout = 5000');
   raw.pragma('synchronous = NORMAL');
   raw.pragma('foreign_keys = OFF');
-  // 64 MiB of page cache: the send loop and imports touch the users and channels indexes hard.
-  raw.pragma('cache_size = -65536');
+  // 64 MiB of page cache by default: the send loop and imports touch the users and channels
+  // indexes hard. Connections that do little (the API beside a sender thread) take less.
+  raw.pragma(`cache_size = -${Math.round(cacheKiB)}`);
   // Checkpoint every ~40 MB of WAL rather than SQLite's 4 MB: a send writes the same index
   // pages over and over, and a longer interval copies each of them back once, not ten times.
   raw.pragma('wal_autocheckpoint = 10000');
