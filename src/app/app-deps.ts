@@ -1,4 +1,5 @@
 import type { Clock } from '../domain/clock.js';
+import type { EventSink } from './event-ports.js';
 import type { Storage } from './ports.js';
 
 export interface IdGenerator {
@@ -8,6 +9,8 @@ export interface IdGenerator {
 
 export interface AppDeps {
   readonly storage: Storage;
+  /** Where webhook events go, inside the transaction of the change they report. */
+  readonly events: EventSink;
   readonly clock: Clock;
   readonly ids: IdGenerator;
 }

@@ -2,6 +2,7 @@ import { allowedFrom, CampaignStatus, type Campaign } from '../domain/campaign.j
 import type { Micros } from '../domain/clock.js';
 import { inputError, notFound } from '../domain/errors.js';
 import type { AppDeps } from './app-deps.js';
+import { recordStatusChange } from './campaign-events.js';
 import type { CampaignsService, CampaignView } from './campaigns.js';
 
 export interface StartInput {
@@ -39,16 +40,19 @@ export class CampaignLifecycle {
       throw inputError('stop_at must be later than scheduled_for and than now', { stop_at: 'too early' });
     }
     const to = scheduledFor !== null ? CampaignStatus.scheduled : CampaignStatus.inProgress;
-    const moved = await this.deps.storage.campaigns.transition(id, allowedFrom.start, to, {
-      now,
-      // The wire echoes scheduled_for as given, even when it is past and the send starts now.
-      scheduled_for: input.scheduled_for ?? null,
-      stop_at: stopAt,
-      // Resume sends only to targets without a message: the ledger keeps the sent ones, and
-      // expansion runs again from the top to pick up targets added while stopped.
-      restartAudience: true,
+    await this.deps.storage.transaction(async (stores) => {
+      const moved = await stores.campaigns.transition(id, allowedFrom.start, to, {
+        now,
+        // The wire echoes scheduled_for as given, even when it is past and the send starts now.
+        scheduled_for: input.scheduled_for ?? null,
+        stop_at: stopAt,
+        // Resume sends only to targets without a message: the ledger keeps the sent ones, and
+        // expansion runs again from the top to pick up targets added while stopped.
+        restartAudience: true,
+      });
+      if (!moved) throw inputError(`campaign "${id}" changed status meanwhile; try again`, { status: 'conflict' });
+      await recordStatusChange(this.deps.events, stores, [id]);
     });
-    if (!moved) throw inputError(`campaign "${id}" changed status meanwhile; try again`, { status: 'conflict' });
     return this.campaigns.get(id);
   }
 
@@ -59,7 +63,10 @@ export class CampaignLifecycle {
       throw inputError(`campaign "${id}" cannot be stopped: it was never started`, { status: campaign.status });
     }
     if ((allowedFrom.stop as readonly string[]).includes(campaign.status)) {
-      await this.deps.storage.campaigns.transition(id, allowedFrom.stop, CampaignStatus.stopped, { now: this.deps.clock.nowMicros() });
+      await this.deps.storage.transaction(async (stores) => {
+        const moved = await stores.campaigns.transition(id, allowedFrom.stop, CampaignStatus.stopped, { now: this.deps.clock.nowMicros() });
+        if (moved) await recordStatusChange(this.deps.events, stores, [id]);
+      });
     }
     return this.campaigns.get(id);
   }

@@ -12,28 +12,12 @@ import { inputError, notFound } from '../domain/errors.js';
 import { campaignFilterFields } from '../domain/filter/campaign-filter-fields.js';
 import { parseFilter } from '../domain/filter/filter-parser.js';
 import { parseSort } from '../domain/filter/sort-spec.js';
-import type { Segment } from '../domain/segment.js';
-import type { User } from '../domain/user.js';
 import type { AppDeps } from './app-deps.js';
+import { campaignView, type CampaignView, type UsersPage } from './campaign-view.js';
 import { checkResourceId, pageLimit, type Paged } from './paging.js';
 import type { Stores } from './ports.js';
 
-/** A campaign as the API returns it: with its sender, segments and one page of its users. */
-export interface CampaignView {
-  campaign: Campaign;
-  sender: User | null;
-  segments: Segment[];
-  users: User[];
-  usersPager: { next?: string; prev?: string };
-}
-
 export type CampaignInput = Partial<CampaignFields> & { id?: string };
-
-export interface UsersPage {
-  limit?: number;
-  next?: string;
-  prev?: string;
-}
 
 export interface CampaignQuery {
   filter?: unknown;
@@ -44,7 +28,6 @@ export interface CampaignQuery {
   user_limit?: number;
 }
 
-const DEFAULT_USERS_PAGE = 100;
 
 const defaults = (): CampaignFields => ({
   name: '',
@@ -91,14 +74,14 @@ export class CampaignsService {
       if (!(await stores.campaigns.insert(campaign))) {
         throw inputError(`a campaign with id "${id}" already exists`, { id: 'already exists' });
       }
-      return this.view(stores, campaign, {});
+      return campaignView(stores, campaign, {});
     });
   }
 
   async get(id: string, page: UsersPage = {}): Promise<CampaignView> {
     const campaign = await this.deps.storage.campaigns.get(id);
     if (!campaign) throw notFound(`campaign "${id}" does not exist`);
-    return this.view(this.deps.storage, campaign, page);
+    return campaignView(this.deps.storage, campaign, page);
   }
 
   /** Merges the given fields; allowed in draft, scheduled and stopped (DESIGN.md). */
@@ -119,7 +102,7 @@ export class CampaignsService {
       // the resume expands the new audience (the sent ones stay sent, never twice).
       if (before.status === CampaignStatus.stopped) await stores.campaigns.dropPendingTargets(id);
       // Read back: a start or stop may have changed the status since `before` was read.
-      return this.view(stores, (await stores.campaigns.get(id)) ?? campaign, {});
+      return campaignView(stores, (await stores.campaigns.get(id)) ?? campaign, {});
     });
   }
 
@@ -141,7 +124,7 @@ export class CampaignsService {
     const offset = decodeOffset(query.next ?? query.prev, query.next ? 'next' : 'prev');
     const found = await this.deps.storage.campaigns.query({ filter, sort, limit: limit + 1, offset });
     const items = await Promise.all(
-      found.slice(0, limit).map((c) => this.view(this.deps.storage, c, { limit: userLimit })),
+      found.slice(0, limit).map((c) => campaignView(this.deps.storage, c, { limit: userLimit })),
     );
     return { items, ...offsetPager(offset, limit, items.length, found.length > limit) };
   }
@@ -167,23 +150,6 @@ export class CampaignsService {
       }
     }
   }
-
-  async view(stores: Stores, campaign: Campaign, page: UsersPage): Promise<CampaignView> {
-    const limit = pageLimit(page.limit, DEFAULT_USERS_PAGE, CampaignLimits.usersPage);
-    const offset = decodeOffset(page.next ?? page.prev, page.next ? 'next' : 'prev');
-    const ids = campaign.user_ids.slice(offset, offset + limit);
-    const [found, [sender], segments] = await Promise.all([
-      stores.users.batchGet(ids),
-      stores.users.batchGet([campaign.sender_id]),
-      stores.segments.batchGet(campaign.segment_ids),
-    ]);
-    const byId = new Map(found.map((u) => [u.id, u]));
-    return {
-      campaign,
-      sender: sender ?? null,
-      segments,
-      users: ids.flatMap((id) => byId.get(id) ?? []),
-      usersPager: offsetPager(offset, limit, ids.length, offset + ids.length < campaign.user_ids.length),
-    };
-  }
 }
+
+export type { CampaignView, UsersPage };

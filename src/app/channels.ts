@@ -6,6 +6,7 @@ import {
 } from '../domain/channel.js';
 import { channelTypes } from '../domain/channel-types.js';
 import { inputError, notAllowed, notFound } from '../domain/errors.js';
+import { EventType } from '../domain/events.js';
 import { channelFilterFields } from '../domain/filter/channel-filter-fields.js';
 import { parseFilter } from '../domain/filter/filter-parser.js';
 import { parseSort } from '../domain/filter/sort-spec.js';
@@ -100,9 +101,10 @@ export class ChannelsService {
           deleted_at: null,
         };
         ({ channel, created } = await stores.channels.getOrInsert(fresh));
-        if (created && members.length > 0) {
-          await stores.channels.addMembers(cid, members, now);
-          channel = { ...channel, member_count: new Set(members.map((m) => m.user_id)).size };
+        if (created) {
+          const added = members.length > 0 ? await stores.channels.addMembers(cid, members, now) : [];
+          channel = { ...channel, member_count: added.length };
+          await this.recordCreated(stores, channel, members.filter((m) => added.includes(m.user_id)), now);
         }
       } else if (caller.kind === 'user' && !(await stores.channels.member(cid, caller.userId))) {
         throw notAllowed(`user "${caller.userId}" is not a member of channel "${cid}"`);
@@ -160,6 +162,20 @@ export class ChannelsService {
     // Campaign messages in this channel now count as read by this user (stats_users_read).
     if (channel.message_count > 0) await this.deps.storage.sender.ledger.markRead(cid, who, at);
     return { user_id: who, at, channel };
+  }
+
+  /** channel.created, and member.added for each first member, in the creating transaction. */
+  private async recordCreated(stores: Stores, channel: Channel, members: NewMember[], now: number): Promise<void> {
+    const users = new Map((await stores.users.batchGet([channel.created_by_id ?? '', ...members.map((m) => m.user_id)])).map((u) => [u.id, u]));
+    await this.deps.events.record(stores, [
+      { type: EventType.channelCreated, channel, createdBy: users.get(channel.created_by_id ?? '') ?? null },
+      ...members.map((m) => ({
+        type: EventType.memberAdded,
+        channel,
+        member: { user_id: m.user_id, channel_role: m.channel_role, created_at: now },
+        user: users.get(m.user_id) ?? null,
+      })),
+    ]);
   }
 
   private actingUser(caller: Caller, userId: string | undefined): string {

@@ -1,5 +1,6 @@
 import { cidOf } from '../domain/channel.js';
 import { inputError, notAllowed, notFound } from '../domain/errors.js';
+import { EventType } from '../domain/events.js';
 import { MAX_ATTACHMENTS, MAX_TEXT_LENGTH, MessageType, type Message } from '../domain/message.js';
 import type { User } from '../domain/user.js';
 import type { AppDeps } from './app-deps.js';
@@ -59,7 +60,8 @@ export class MessagesService {
       deleted_at: null,
     };
     return this.deps.storage.transaction(async (stores) => {
-      if (!(await stores.channels.get(cid))) throw notFound(`channel "${cid}" does not exist`);
+      const channel = await stores.channels.get(cid);
+      if (!channel) throw notFound(`channel "${cid}" does not exist`);
       const [user] = await stores.users.batchGet([userId]);
       if (!user || user.deleted_at !== null) throw inputError(`user "${userId}" does not exist`, { user_id: 'not found' });
       if (caller.kind === 'user' && !(await stores.channels.member(cid, userId))) {
@@ -71,6 +73,7 @@ export class MessagesService {
       await stores.messages.insert(message);
       // A new message brings the channel back for members who had hidden it, as in Stream.
       await stores.channels.unhideAll(cid, now);
+      await this.deps.events.record(stores, [{ type: EventType.messageNew, message, user, channel }]);
       return { message, user };
     });
   }

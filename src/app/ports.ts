@@ -3,8 +3,10 @@ import type { Micros } from '../domain/clock.js';
 import type { FilterNode } from '../domain/filter/filter-ast.js';
 import type { SortSpec } from '../domain/filter/sort-spec.js';
 import type { Message } from '../domain/message.js';
+import type { AppSettings } from '../domain/app-settings.js';
 import type { Campaign, CampaignStatus } from '../domain/campaign.js';
-import type { SenderStores } from './sender-ports.js';
+import type { OutboxStatus } from '../domain/events.js';
+import type { SchedulerStore, SenderStores } from './sender-ports.js';
 import type { Segment } from '../domain/segment.js';
 import type { Task } from '../domain/task.js';
 import type { User } from '../domain/user.js';
@@ -158,7 +160,45 @@ export interface CampaignStore {
   appendSegmentTargets(segmentId: string, targetIds: readonly string[], now: Micros): Promise<number>;
 }
 
+export interface AppSettingsStore {
+  get(): Promise<AppSettings>;
+  save(settings: AppSettings, now: Micros): Promise<void>;
+}
+
+/** One webhook delivery waiting in the outbox: an event for one hook URL. */
+export interface OutboxRow {
+  id: string;
+  hook_url: string;
+  event_type: string;
+  /** Campaign events of one campaign are delivered in order; null for chat events. */
+  ordering_key: string | null;
+  /** The exact JSON that is signed and sent, the same on every attempt. */
+  body: string;
+  status: OutboxStatus;
+  attempts: number;
+  next_attempt_at: Micros;
+  last_error: string | null;
+  created_at: Micros;
+}
+
+export interface OutboxStore {
+  append(rows: ReadonlyArray<Pick<OutboxRow, 'id' | 'hook_url' | 'event_type' | 'ordering_key' | 'body'>>, now: Micros): Promise<void>;
+  /**
+   * Leases up to `limit` due rows; a row waits while an earlier row with the same ordering key
+   * and hook is still pending, so campaign events arrive in order.
+   */
+  claimDue(owner: string, now: Micros, leaseMs: number, limit: number): Promise<OutboxRow[]>;
+  /** Records an attempt's outcome, fenced by the lease owner. */
+  finish(id: string, owner: string, outcome: { status: OutboxStatus; nextAttemptAt?: Micros; error?: string | null }, now: Micros): Promise<void>;
+  listDead(after: string | null, limit: number): Promise<OutboxRow[]>;
+  /** Puts a dead row back in the queue, due now, with its attempt count reset. */
+  revive(id: string, now: Micros): Promise<boolean>;
+}
+
 export interface Stores {
+  settings: AppSettingsStore;
+  outbox: OutboxStore;
+  scheduler: SchedulerStore;
   segments: SegmentStore;
   campaigns: CampaignStore;
   users: UserStore;

@@ -113,12 +113,14 @@ export interface SchedulerStore {
   stopDue(now: Micros): Promise<string[]>;
   /** Campaigns in progress, oldest first. */
   inProgress(): Promise<Campaign[]>;
-  /** in_progress → completed when expansion is done and no target is pending. */
+  /**
+   * in_progress → completed when expansion is done and no target is pending. Run it in a
+   * transaction: the campaign row stays locked so that no target is appended meanwhile.
+   */
   completeIfDone(campaignId: string, now: Micros): Promise<boolean>;
 }
 
 export interface SenderStores {
   ledger: LedgerStore;
   audience: AudienceStore;
-  scheduler: SchedulerStore;
 }

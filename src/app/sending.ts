@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { AppDeps } from './app-deps.js';
 import { AudienceExpander } from './audience.js';
+import { recordStatusChange } from './campaign-events.js';
 import { Delivery } from './delivery.js';
 import type { SenderStores } from './sender-ports.js';
 
@@ -50,9 +51,11 @@ export class Sending {
   /** Starts campaigns whose time has come and stops those past stop_at. True if any moved. */
   async schedule(): Promise<boolean> {
     const now = this.deps.clock.nowMicros();
-    const stopped = await this.stores.scheduler.stopDue(now);
-    const started = await this.stores.scheduler.promoteDue(now);
-    return stopped.length + started.length > 0;
+    return this.deps.storage.transaction(async (stores) => {
+      const moved = [...(await stores.scheduler.stopDue(now)), ...(await stores.scheduler.promoteDue(now))];
+      await recordStatusChange(this.deps.events, stores, moved);
+      return moved.length > 0;
+    });
   }
 
   /**
@@ -61,16 +64,24 @@ export class Sending {
    */
   async sendRound(): Promise<boolean> {
     let worked = false;
-    for (const campaign of await this.stores.scheduler.inProgress()) {
+    for (const campaign of await this.deps.storage.scheduler.inProgress()) {
       const expanded = await this.expander.step(campaign);
       await yieldToEventLoop();
       const batches = await Promise.all(Array.from({ length: this.concurrency }, () => this.delivery.step(campaign)));
       const delivered = batches.some((b) => b !== null);
       await yieldToEventLoop();
       if (expanded || delivered) worked = true;
-      else if (await this.stores.scheduler.completeIfDone(campaign.id, this.deps.clock.nowMicros())) worked = true;
+      else if (await this.complete(campaign.id)) worked = true;
     }
     return worked;
+  }
+
+  private complete(campaignId: string): Promise<boolean> {
+    return this.deps.storage.transaction(async (stores) => {
+      const completed = await stores.scheduler.completeIfDone(campaignId, this.deps.clock.nowMicros());
+      if (completed) await recordStatusChange(this.deps.events, stores, [campaignId]);
+      return completed;
+    });
   }
 
   /** Frees leases whose workers died; their targets go back to the pool. */

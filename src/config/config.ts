@@ -21,6 +21,8 @@ const ConfigSchema = Type.Object({
   sendBatchSize: Type.Integer({ minimum: 1, maximum: 20_000 }),
   /** How long a worker owns a claimed batch before another may take it over. */
   leaseMs: Type.Integer({ minimum: 100 }),
+  /** How long a webhook is retried before it is dead-lettered. */
+  webhookRetryWindowMs: Type.Integer({ minimum: 0 }),
 });
 export type Config = Readonly<Static<typeof ConfigSchema>>;
 
@@ -40,6 +42,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: Number(env.HERALD_BODY_LIMIT_BYTES ?? 6 * 1024 * 1024),
     sendBatchSize: Number(env.HERALD_SEND_BATCH_SIZE ?? 5000),
     leaseMs: Number(env.HERALD_LEASE_MS ?? 30_000),
+    webhookRetryWindowMs: Number(env.HERALD_WEBHOOK_RETRY_WINDOW_MS ?? 24 * 3_600_000),
   };
   if (!Value.Check(ConfigSchema, candidate)) {
     const problems = [...Value.Errors(ConfigSchema, candidate)].map((e) => `${e.path.slice(1) || 'config'}: ${e.message}`);

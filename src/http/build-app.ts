@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { AppSettingsService } from '../app/app-settings.js';
 import type { CampaignLifecycle } from '../app/campaign-lifecycle.js';
 import type { CampaignTargetsService } from '../app/campaign-targets.js';
 import type { CampaignsService } from '../app/campaigns.js';
@@ -10,6 +11,7 @@ import { registerAuth } from './plugins/auth.js';
 import { stringifyWithBigInts } from './plugins/bigint-json.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerBodyParsing } from './plugins/request-body.js';
+import { appRoutes } from './routes/app.js';
 import { campaignTargetRoutes } from './routes/campaign-targets.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { channelRoutes } from './routes/channels.js';
@@ -27,6 +29,7 @@ export interface HttpDeps {
     campaigns: CampaignsService;
     lifecycle: CampaignLifecycle;
     campaignTargets: CampaignTargetsService;
+    settings: AppSettingsService;
     users: UsersService;
     channels: ChannelsService;
     messages: MessagesService;
@@ -73,6 +76,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
     segmentRoutes(api, deps.services.segments);
     campaignRoutes(api, deps.services.campaigns, deps.services.lifecycle);
     campaignTargetRoutes(api, deps.services.campaignTargets);
+    appRoutes(api, deps.services.settings);
   });
   return app;
 }

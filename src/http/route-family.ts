@@ -1,7 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest, HTTPMethods } from 'fastify';
 import type { Caller } from '../app/caller.js';
-import { legacyWire, v2Wire, type WireEncoder } from './wire/wire-encoder.js';
+import { legacyWire, v2Wire, type WireEncoder } from '../wire/wire-encoder.js';
 
 export interface RouteContext {
   caller: Caller;

@@ -23,7 +23,7 @@ function startThread(module: string, data: unknown, onError: (error: Error) => v
 }
 
 /** The background loops (main/worker-thread.ts). */
-export const startBackgroundThread = (config: Config, onError: (error: Error) => void) =>
+export const startBackgroundThread = (config: Config & { apiKey: string; apiSecret: string }, onError: (error: Error) => void) =>
   startThread('worker-thread', { ...config }, onError);
 
 /** The WAL checkpointer of a SQLite file (main/checkpoint-thread.ts). */

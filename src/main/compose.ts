@@ -1,5 +1,6 @@
 import { uuidv7 } from 'uuidv7';
 import type { AppDeps } from '../app/app-deps.js';
+import { AppSettingsService } from '../app/app-settings.js';
 import { CampaignLifecycle } from '../app/campaign-lifecycle.js';
 import { CampaignTargetsService } from '../app/campaign-targets.js';
 import { CampaignsService } from '../app/campaigns.js';
@@ -8,15 +9,20 @@ import { MessagesService } from '../app/messages.js';
 import { SegmentsService } from '../app/segments.js';
 import { defaultSendingOptions, Sending, type SendingOptions } from '../app/sending.js';
 import { UsersService } from '../app/users.js';
+import type { Config } from '../config/config.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { buildApp, type HttpDeps } from '../http/build-app.js';
 import { refreshStatistics, type Database } from '../storage/database.js';
 import { createStorage } from '../storage/storage.js';
+import { EventRecorder } from '../webhooks/event-recorder.js';
+import { WebhookDeliverer } from '../webhooks/webhook-deliverer.js';
 
 export interface Herald {
   deps: AppDeps;
   services: HttpDeps['services'];
   sending: Sending;
+  /** Delivers the webhook outbox; absent when composed without credentials. */
+  deliverer?: WebhookDeliverer;
   /** Keeps the planner's statistics fresh (storage maintenance). */
   refreshStatistics(): Promise<void>;
   buildHttp(options: Omit<HttpDeps, 'services'>): ReturnType<typeof buildApp>;
@@ -25,7 +31,16 @@ export interface Herald {
 export interface ComposeOptions {
   clock?: Clock;
   sending?: Partial<SendingOptions>;
+  /** The app's credentials sign webhooks; without them no webhook is delivered (the CLI). */
+  webhooks?: { apiKey: string; apiSecret: string; retryWindowMs?: number; attemptTimeoutMs?: number };
 }
+
+// Stream tries for 15 s; Herald for a day by default (HERALD_WEBHOOK_RETRY_WINDOW_MS).
+const DEFAULT_RETRY_WINDOW_MS = 24 * 3_600_000;
+// Stream's per-attempt timeout.
+const ATTEMPT_TIMEOUT_MS = 6000;
+// Deliveries in flight per worker: enough to keep a receiver busy over keep-alive connections.
+const DELIVERY_CONCURRENCY = 32;
 
 /** Wires the concrete adapters to the app services: the only place that knows both. */
 export function composeHerald(database: Database, options: ComposeOptions = {}): Herald {
@@ -34,17 +49,23 @@ export function composeHerald(database: Database, options: ComposeOptions = {}):
     concurrency: database.caps.supportsSkipLocked ? 2 : 1,
     ...options.sending,
   };
+  const clock = options.clock ?? systemClock;
+  const ids = { next: uuidv7 };
   const deps: AppDeps = {
     storage: createStorage(database, { leaseMs: sendingOptions.leaseMs }),
-    clock: options.clock ?? systemClock,
-    ids: { next: uuidv7 },
+    clock,
+    ids,
+    events: new EventRecorder(clock, ids),
   };
+  const sending = new Sending(deps, deps.storage.sender, sendingOptions);
+  const webhooks = options.webhooks;
   const campaigns = new CampaignsService(deps);
   const services = {
     segments: new SegmentsService(deps),
     campaigns,
     lifecycle: new CampaignLifecycle(deps, campaigns),
     campaignTargets: new CampaignTargetsService(deps),
+    settings: new AppSettingsService(deps),
     users: new UsersService(deps),
     channels: new ChannelsService(deps),
     messages: new MessagesService(deps),
@@ -52,8 +73,27 @@ export function composeHerald(database: Database, options: ComposeOptions = {}):
   return {
     deps,
     services,
-    sending: new Sending(deps, deps.storage.sender, sendingOptions),
+    sending,
+    deliverer:
+      webhooks &&
+      new WebhookDeliverer(deps.storage.outbox, clock, {
+        apiKey: webhooks.apiKey,
+        apiSecret: webhooks.apiSecret,
+        owner: sending.owner,
+        retryWindowMs: webhooks.retryWindowMs ?? DEFAULT_RETRY_WINDOW_MS,
+        attemptTimeoutMs: webhooks.attemptTimeoutMs ?? ATTEMPT_TIMEOUT_MS,
+        concurrency: DELIVERY_CONCURRENCY,
+        leaseMs: sendingOptions.leaseMs,
+      }),
     refreshStatistics: () => refreshStatistics(database),
     buildHttp: (httpOptions) => buildApp({ ...httpOptions, services }),
   };
+}
+
+/** The composition for a server or worker process, from its configuration and credentials. */
+export function composeFromConfig(database: Database, config: Config, credentials: { apiKey: string; apiSecret: string }): Herald {
+  return composeHerald(database, {
+    sending: { batchSize: config.sendBatchSize, leaseMs: config.leaseMs },
+    webhooks: { apiKey: credentials.apiKey, apiSecret: credentials.apiSecret, retryWindowMs: config.webhookRetryWindowMs },
+  });
 }

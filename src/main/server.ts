@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { HeraldRole, loadConfig } from '../config/config.js';
 import { resolveCredentials } from '../config/credentials.js';
 import { migrateToLatest, openDatabase, refreshStatistics } from '../storage/database.js';
-import { composeHerald } from './compose.js';
+import { composeFromConfig } from './compose.js';
 import { startBackgroundThread, startCheckpointer } from './background-thread.js';
 import { startWorkers } from './workers.js';
 import { printWelcome } from './welcome.js';
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   logger.info({ storage: database.caps.name, location: database.location }, 'opening storage');
   await migrateToLatest(database);
   await refreshStatistics(database);
-  const herald = composeHerald(database, { sending: { batchSize: config.sendBatchSize, leaseMs: config.leaseMs } });
+  const herald = composeFromConfig(database, config, credentials);
 
   let ready = false;
   const app = await herald.buildHttp({
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const workers: Array<{ stop(): Promise<void> }> = [];
   if (config.role === HeraldRole.worker) workers.push(...startWorkers(herald, logger));
   if (config.role === HeraldRole.all) {
-    workers.push(startBackgroundThread(config, onThreadError));
+    workers.push(startBackgroundThread({ ...config, ...credentials }, onThreadError));
     if (database.sqlite) workers.push(startCheckpointer(database.location, onThreadError));
   }
   if (config.role !== HeraldRole.worker) {

@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
 import type { Config } from '../config/config.js';
 import { openDatabase } from '../storage/database.js';
-import { composeHerald } from './compose.js';
+import { composeFromConfig } from './compose.js';
 import { startWorkers } from './workers.js';
 
 /**
@@ -10,13 +10,13 @@ import { startWorkers } from './workers.js';
  * the API keeps one core and an event loop that no send batch ever blocks, and the sender can
  * commit batches big enough to be fast (SQLite writes are synchronous).
  */
-const config = workerData as Config;
+const config = workerData as Config & { apiKey: string; apiSecret: string };
 const logger = pino({ level: config.logLevel, base: { service: 'herald', role: config.role, thread: 'workers' } });
 const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 // The checkpoint thread copies the WAL back (main/checkpoint-thread.ts), not this one between
 // its send batches.
 database.sqlite?.pragma('wal_autocheckpoint = 0');
-const herald = composeHerald(database, { sending: { batchSize: config.sendBatchSize, leaseMs: config.leaseMs } });
+const herald = composeFromConfig(database, config, config);
 const loops = startWorkers(herald, logger);
 logger.info({ loops: loops.map((l) => l.name) }, 'background loops started');
 

@@ -10,10 +10,12 @@ const SCHEDULER_IDLE_MS = 500;
 // message goes out a fraction of a second after start.
 const SENDER_IDLE_MS = 50;
 const REAPER_IDLE_MS = 10_000;
+// An idle deliverer looks at the outbox 10 times a second.
+const WEBHOOKS_IDLE_MS = 100;
 // Users and channels grow between imports too; statistics are refreshed every 10 minutes.
 const STATISTICS_EVERY_MS = 10 * 60_000;
 
-export type LoopName = 'segment-sizer' | 'scheduler' | 'sender' | 'lease-reaper' | 'statistics';
+export type LoopName = 'segment-sizer' | 'scheduler' | 'sender' | 'lease-reaper' | 'statistics' | 'webhooks';
 
 /** The background loops of a `worker` (or `all`) process; `only` picks some (tests). */
 export function startWorkers(herald: Herald, logger: FastifyBaseLogger, only?: readonly LoopName[]): BackgroundLoop[] {
@@ -23,6 +25,7 @@ export function startWorkers(herald: Herald, logger: FastifyBaseLogger, only?: r
     new BackgroundLoop('scheduler', () => sending.schedule(), SCHEDULER_IDLE_MS, logger),
     new BackgroundLoop('sender', () => sending.sendRound(), SENDER_IDLE_MS, logger),
     new BackgroundLoop('lease-reaper', async () => (await sending.reap()) && false, REAPER_IDLE_MS, logger),
+    ...(herald.deliverer ? [new BackgroundLoop('webhooks', () => herald.deliverer!.deliverDue(), WEBHOOKS_IDLE_MS, logger)] : []),
     new BackgroundLoop('statistics', async () => (await herald.refreshStatistics(), false), STATISTICS_EVERY_MS, logger),
   ];
   const chosen = only ? loops.filter((loop) => only.includes(loop.name as LoopName)) : loops;

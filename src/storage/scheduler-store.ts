@@ -53,8 +53,10 @@ export class KyselySchedulerStore implements SchedulerStore {
     return rows.map((r) => campaignFromRow(this.caps, r));
   }
 
+  /** Call inside a transaction: the campaign row stays locked until it ends. */
   async completeIfDone(campaignId: string, now: number): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
+    const trx = this.db;
+    {
       // Locks the campaign row: an addtargets that appends to this ledger waits for us, or we
       // for it, so no target is appended to a campaign that has just completed.
       const lock = this.caps.supportsSkipLocked ? sql`for update` : sql``;
@@ -77,6 +79,6 @@ export class KyselySchedulerStore implements SchedulerStore {
         .where('status', '=', CampaignStatus.inProgress)
         .executeTakeFirst();
       return Number(done.numUpdatedRows) > 0;
-    });
+    }
   }
 }

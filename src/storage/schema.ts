@@ -159,7 +159,31 @@ export interface CampaignTargetsTable {
   updated_at: number;
 }
 
+export interface AppSettingsTable {
+  id: number;
+  settings: Json;
+  updated_at: number;
+}
+
+export interface WebhookOutboxTable {
+  id: string;
+  hook_url: string;
+  event_type: string;
+  ordering_key: string | null;
+  body: string;
+  status: Generated<string>;
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  last_error: string | null;
+  locked_by: string | null;
+  locked_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Schema {
+  app_settings: AppSettingsTable;
+  webhook_outbox: WebhookOutboxTable;
   segments: SegmentsTable;
   segment_targets: SegmentTargetsTable;
   campaigns: CampaignsTable;

@@ -5,7 +5,9 @@ import { KyselyAudienceStore } from './audience-store.js';
 import { PostgresLedgerWriter } from './dialects/postgres/postgres-ledger-writer.js';
 import { SqliteLedgerWriter } from './dialects/sqlite/sqlite-ledger-writer.js';
 import { KyselyLedgerStore } from './ledger-store.js';
+import { KyselyOutboxStore } from './outbox-store.js';
 import { KyselySchedulerStore } from './scheduler-store.js';
+import { KyselySettingsStore } from './settings-store.js';
 import { KyselyCampaignStore } from './campaign-store.js';
 import { KyselyChannelStore } from './channel-store.js';
 import type { Database } from './database.js';
@@ -17,6 +19,9 @@ import { KyselyUserStore } from './user-store.js';
 
 function storesOn(db: Kysely<Schema>, database: Database): Stores {
   return {
+    settings: new KyselySettingsStore(db, database.caps),
+    outbox: new KyselyOutboxStore(db, database.caps),
+    scheduler: new KyselySchedulerStore(db, database.caps),
     segments: new KyselySegmentStore(db, database.caps),
     campaigns: new KyselyCampaignStore(db, database.caps),
     users: new KyselyUserStore(db, database.caps),
@@ -31,7 +36,6 @@ function senderStores(database: Database, leaseMs: number): SenderStores {
   return {
     ledger: new KyselyLedgerStore(database.db, database.caps, writer),
     audience: new KyselyAudienceStore(database.db, database.caps, writer, leaseMs),
-    scheduler: new KyselySchedulerStore(database.db, database.caps),
   };
 }
 

@@ -33,6 +33,7 @@ export interface StartOptions {
   /** The background loops to run; all by default. */
   loops?: readonly LoopName[];
   sending?: Partial<SendingOptions>;
+  webhooks?: { retryWindowMs?: number; attemptTimeoutMs?: number };
 }
 
 /** A clock that reads the real time plus an offset the test sets. */
@@ -48,7 +49,11 @@ export async function startHerald(backend: TestBackend, options: StartOptions = 
   delete process.env.STREAM_LOCAL_TEST_RUN;
   delete process.env.STREAM_LOCAL_TEST_HOST;
   const created = await backend.create();
-  const herald = composeHerald(created.database, { clock: options.clock, sending: options.sending });
+  const herald = composeHerald(created.database, {
+    clock: options.clock,
+    sending: options.sending,
+    webhooks: { apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET, ...options.webhooks },
+  });
   const app = await herald.buildHttp({
     apiKey: TEST_API_KEY,
     apiSecret: TEST_API_SECRET,

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { CampaignTargetsService } from '../../app/campaign-targets.js';
 import type { CampaignTarget } from '../../domain/campaign-target.js';
 import { dualRoute } from '../route-family.js';
-import type { WireEncoder } from '../wire/wire-encoder.js';
+import type { WireEncoder } from '../../wire/wire-encoder.js';
 
 const TargetParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 255 }), target_id: Type.String({ minLength: 1 }) });
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 255 }) });

@@ -5,7 +5,7 @@ import type { CampaignInput, CampaignsService } from '../../app/campaigns.js';
 import { parseTime } from '../../domain/time.js';
 import { queryInt, QueryInt } from '../query-values.js';
 import { dualRoute } from '../route-family.js';
-import { campaignResponse, encodeCampaign, wrappedCampaignResponse } from '../wire/campaign-encoding.js';
+import { campaignResponse, encodeCampaign, wrappedCampaignResponse } from '../../wire/campaign-encoding.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 255 }) });
 const Obj = Type.Record(Type.String(), Type.Unknown());

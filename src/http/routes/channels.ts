@@ -5,7 +5,7 @@ import { ChannelRole, channelReservedFields, cidOf } from '../../domain/channel.
 import { inputError } from '../../domain/errors.js';
 import { QueryBool, queryBool } from '../query-values.js';
 import { dualRoute } from '../route-family.js';
-import { customOf } from '../wire/wire-encoder.js';
+import { customOf } from '../../wire/wire-encoder.js';
 
 const Params = Type.Object({ type: Type.String({ minLength: 1, maxLength: 64 }), id: Type.String({ minLength: 1, maxLength: 64 }) });
 const TypeParams = Type.Object({ type: Type.String({ minLength: 1, maxLength: 64 }) });

@@ -4,7 +4,7 @@ import type { MessagesService } from '../../app/messages.js';
 import { messageReservedFields, MAX_ATTACHMENTS } from '../../domain/message.js';
 import { inputError } from '../../domain/errors.js';
 import { dualRoute } from '../route-family.js';
-import { customOf } from '../wire/wire-encoder.js';
+import { customOf } from '../../wire/wire-encoder.js';
 
 const Params = Type.Object({ type: Type.String({ minLength: 1, maxLength: 64 }), id: Type.String({ minLength: 1, maxLength: 64 }) });
 const MessageParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 255 }) });

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { SegmentsService } from '../../app/segments.js';
 import { dualRoute } from '../route-family.js';
-import { encodeSegment, encodeSegmentTarget } from '../wire/campaign-encoding.js';
+import { encodeSegment, encodeSegmentTarget } from '../../wire/campaign-encoding.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 255 }) });
 const TargetParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 255 }), target_id: Type.String({ minLength: 1 }) });

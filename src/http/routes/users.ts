@@ -4,7 +4,7 @@ import type { UsersService } from '../../app/users.js';
 import { inputError } from '../../domain/errors.js';
 import { userReservedFields, type User, type UserInput } from '../../domain/user.js';
 import { dualRoute } from '../route-family.js';
-import { customOf, type WireEncoder } from '../wire/wire-encoder.js';
+import { customOf, type WireEncoder } from '../../wire/wire-encoder.js';
 
 const UserObject = Type.Object(
   {

@@ -3,12 +3,14 @@ import type { DialectCaps } from '../dialects/dialect-caps.js';
 import { chatTables } from './001-chat-tables.js';
 import { segmentsAndCampaigns } from './002-segments-campaigns.js';
 import { campaignLedger } from './003-campaign-ledger.js';
+import { webhooks } from './004-webhooks.js';
 
 /** One list of migrations for both dialects; each takes the dialect's capabilities. */
 const migrations: Record<string, (caps: DialectCaps) => Migration> = {
   '001-chat-tables': chatTables,
   '002-segments-campaigns': segmentsAndCampaigns,
   '003-campaign-ledger': campaignLedger,
+  '004-webhooks': webhooks,
 };
 
 export const migrationProvider = (caps: DialectCaps): MigrationProvider => ({

@@ -1,10 +1,10 @@
-import type { ChannelState, MemberWithUser, MessageWithUser } from '../../app/channel-state.js';
-import type { Channel } from '../../domain/channel.js';
-import { channelTypes, memberCapabilities } from '../../domain/channel-types.js';
-import type { Micros } from '../../domain/clock.js';
-import type { Task } from '../../domain/task.js';
-import { formatRfc3339 } from '../../domain/time.js';
-import type { User } from '../../domain/user.js';
+import type { ChannelState, MemberWithUser, MessageWithUser } from '../app/channel-state.js';
+import type { Channel } from '../domain/channel.js';
+import { channelTypes, memberCapabilities } from '../domain/channel-types.js';
+import type { Micros } from '../domain/clock.js';
+import type { Task } from '../domain/task.js';
+import { formatRfc3339 } from '../domain/time.js';
+import type { User } from '../domain/user.js';
 
 export type WireFamily = 'legacy' | 'v2';
 

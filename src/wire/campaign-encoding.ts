@@ -1,6 +1,6 @@
-import type { CampaignView } from '../../app/campaigns.js';
-import type { SegmentTarget } from '../../app/ports.js';
-import type { Segment } from '../../domain/segment.js';
+import type { CampaignView } from '../app/campaign-view.js';
+import type { SegmentTarget } from '../app/ports.js';
+import type { Segment } from '../domain/segment.js';
 import type { WireEncoder } from './wire-encoder.js';
 
 /** Segment and campaign objects of contract 2.3 and 3.2, in either wire family. */

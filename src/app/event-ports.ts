@@ -1,0 +1,18 @@
+import type { Channel } from '../domain/channel.js';
+import type { Micros } from '../domain/clock.js';
+import type { Message } from '../domain/message.js';
+import type { User } from '../domain/user.js';
+import type { CampaignView } from './campaign-view.js';
+import type { Stores } from './ports.js';
+
+/** What happened, for webhooks: recorded in the same transaction as the change itself. */
+export type HeraldEvent =
+  | { type: 'campaign.started' | 'campaign.updated' | 'campaign.completed'; campaign: CampaignView }
+  | { type: 'message.new'; message: Message; user: User | null; channel: Channel }
+  | { type: 'channel.created'; channel: Channel; createdBy: User | null }
+  | { type: 'member.added' | 'notification.added_to_channel'; channel: Channel; member: { user_id: string; channel_role: string; created_at: Micros }; user: User | null };
+
+export interface EventSink {
+  /** Writes the events to the outbox of `stores` (so: inside the caller's transaction). */
+  record(stores: Stores, events: readonly HeraldEvent[]): Promise<void>;
+}

@@ -1,0 +1,82 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { OutboxRow, OutboxStore } from '../app/ports.js';
+import { OutboxStatus } from '../domain/events.js';
+import type { DialectCaps } from './dialects/dialect-caps.js';
+import { chunks } from './row-mapping.js';
+import type { Schema, WebhookOutboxTable } from './schema.js';
+
+const fromRow = (r: Selectable<WebhookOutboxTable>): OutboxRow => ({
+  id: r.id,
+  hook_url: r.hook_url,
+  event_type: r.event_type,
+  ordering_key: r.ordering_key,
+  body: r.body,
+  status: r.status as OutboxStatus,
+  attempts: r.attempts,
+  next_attempt_at: r.next_attempt_at,
+  last_error: r.last_error,
+  created_at: r.created_at,
+});
+
+export class KyselyOutboxStore implements OutboxStore {
+  constructor(
+    private readonly db: Kysely<Schema>,
+    private readonly caps: DialectCaps,
+  ) {}
+
+  async append(rows: ReadonlyArray<Pick<OutboxRow, 'id' | 'hook_url' | 'event_type' | 'ordering_key' | 'body'>>, now: number): Promise<void> {
+    for (const slice of chunks(rows, 500)) {
+      await this.db
+        .insertInto('webhook_outbox')
+        .values(slice.map((r) => ({ ...r, next_attempt_at: now, created_at: now, updated_at: now })))
+        .execute();
+    }
+  }
+
+  async claimDue(owner: string, now: number, leaseMs: number, limit: number): Promise<OutboxRow[]> {
+    // Due, not leased, and first in line for its (campaign, hook): a later campaign event
+    // waits while an earlier one is still being retried.
+    const due = sql`status = 'pending' and next_attempt_at <= ${now} and (locked_until is null or locked_until < ${now})
+      and (ordering_key is null or not exists (select 1 from webhook_outbox e where e.status = 'pending'
+        and e.ordering_key = webhook_outbox.ordering_key and e.hook_url = webhook_outbox.hook_url and e.id < webhook_outbox.id))`;
+    const skipLocked = this.caps.supportsSkipLocked ? sql`for update skip locked` : sql``;
+    const rows = await sql<Selectable<WebhookOutboxTable>>`
+      update webhook_outbox set locked_by = ${owner}, locked_until = ${now + leaseMs * 1000}
+      where id in (select id from webhook_outbox where ${due} order by next_attempt_at, id limit ${limit} ${skipLocked})
+      returning *`.execute(this.db);
+    return rows.rows.map(fromRow).sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  async finish(id: string, owner: string, outcome: { status: OutboxStatus; nextAttemptAt?: number; error?: string | null }, now: number): Promise<void> {
+    await this.db
+      .updateTable('webhook_outbox')
+      .set((eb) => ({
+        status: outcome.status,
+        attempts: eb('attempts', '+', 1),
+        next_attempt_at: outcome.nextAttemptAt ?? now,
+        last_error: outcome.error ?? null,
+        locked_by: null,
+        locked_until: null,
+        updated_at: now,
+      }))
+      .where('id', '=', id)
+      .where('locked_by', '=', owner)
+      .execute();
+  }
+
+  async listDead(after: string | null, limit: number): Promise<OutboxRow[]> {
+    let q = this.db.selectFrom('webhook_outbox').selectAll().where('status', '=', OutboxStatus.dead);
+    if (after !== null) q = q.where('id', '>', after);
+    return (await q.orderBy('id').limit(limit).execute()).map(fromRow);
+  }
+
+  async revive(id: string, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('webhook_outbox')
+      .set({ status: OutboxStatus.pending, attempts: 0, next_attempt_at: now, created_at: now, last_error: null, updated_at: now })
+      .where('id', '=', id)
+      .where('status', '=', OutboxStatus.dead)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+}

@@ -1,0 +1,73 @@
+import type { OutboxRow, OutboxStore } from '../app/ports.js';
+import type { Clock } from '../domain/clock.js';
+import { OutboxStatus } from '../domain/events.js';
+import { classify, retryDelayMs, type AttemptResult } from './retry-policy.js';
+import { signBody } from './signature.js';
+
+export interface DelivererOptions {
+  apiKey: string;
+  apiSecret: string;
+  owner: string;
+  /** How long an event is retried before it is dead-lettered. */
+  retryWindowMs: number;
+  /** Per attempt, as Stream's 6 s. */
+  attemptTimeoutMs: number;
+  /** Deliveries in flight at once; Node's fetch keeps connections alive between them. */
+  concurrency: number;
+  leaseMs: number;
+}
+
+/**
+ * Delivers the outbox: claims due rows with a lease (any worker may), POSTs each with Stream's
+ * headers and signature, and records success, a retry with backoff, or the dead letter.
+ */
+export class WebhookDeliverer {
+  constructor(
+    private readonly outbox: OutboxStore,
+    private readonly clock: Clock,
+    private readonly options: DelivererOptions,
+  ) {}
+
+  /** One claim's worth of deliveries; false when nothing was due. */
+  async deliverDue(): Promise<boolean> {
+    const { owner, leaseMs, concurrency } = this.options;
+    const rows = await this.outbox.claimDue(owner, this.clock.nowMicros(), leaseMs, concurrency);
+    if (rows.length === 0) return false;
+    await Promise.all(rows.map((row) => this.deliver(row)));
+    return true;
+  }
+
+  private async deliver(row: OutboxRow): Promise<void> {
+    const result = await this.attempt(row);
+    const now = this.clock.nowMicros();
+    if (result.ok) {
+      await this.outbox.finish(row.id, this.options.owner, { status: OutboxStatus.delivered }, now);
+      return;
+    }
+    const nextAttemptAt = now + retryDelayMs(row.attempts + 1) * 1000;
+    const expired = nextAttemptAt - row.created_at > this.options.retryWindowMs * 1000;
+    const status = result.retryable && !expired ? OutboxStatus.pending : OutboxStatus.dead;
+    await this.outbox.finish(row.id, this.options.owner, { status, nextAttemptAt, error: result.error }, now);
+  }
+
+  private async attempt(row: OutboxRow): Promise<AttemptResult> {
+    try {
+      const response = await fetch(row.hook_url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-webhook-id': row.id,
+          'x-webhook-attempt': String(row.attempts + 1),
+          'x-api-key': this.options.apiKey,
+          'x-signature': signBody(row.body, this.options.apiSecret),
+        },
+        body: row.body,
+        signal: AbortSignal.timeout(this.options.attemptTimeoutMs),
+      });
+      await response.arrayBuffer().catch(() => undefined);
+      return classify(response.status);
+    } catch (error) {
+      return classify(null, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    }
+  }
+}
