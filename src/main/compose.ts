@@ -32,7 +32,7 @@ export interface ComposeOptions {
   clock?: Clock;
   sending?: Partial<SendingOptions>;
   /** The app's credentials sign webhooks; without them no webhook is delivered (the CLI). */
-  webhooks?: { apiKey: string; apiSecret: string; retryWindowMs?: number; attemptTimeoutMs?: number };
+  webhooks?: { apiKey: string; apiSecret: string; retryWindowMs?: number; attemptTimeoutMs?: number; maxRetryDelayMs?: number };
 }
 
 // Stream tries for 15 s; Herald for a day by default (HERALD_WEBHOOK_RETRY_WINDOW_MS).
@@ -82,6 +82,7 @@ export function composeHerald(database: Database, options: ComposeOptions = {}):
         owner: sending.owner,
         retryWindowMs: webhooks.retryWindowMs ?? DEFAULT_RETRY_WINDOW_MS,
         attemptTimeoutMs: webhooks.attemptTimeoutMs ?? ATTEMPT_TIMEOUT_MS,
+        maxRetryDelayMs: webhooks.maxRetryDelayMs,
         concurrency: DELIVERY_CONCURRENCY,
         leaseMs: sendingOptions.leaseMs,
       }),

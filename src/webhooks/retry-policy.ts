@@ -16,7 +16,7 @@ const FIRST_DELAY_MS = 1000;
 const MAX_DELAY_MS = 10 * 60_000;
 
 /** 1 s, 2 s, 4 s … up to 10 min, each ±25% so that a recovering receiver is not stampeded. */
-export function retryDelayMs(attempt: number, random: () => number = Math.random): number {
-  const base = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** Math.max(0, attempt - 1));
+export function retryDelayMs(attempt: number, maxDelayMs = MAX_DELAY_MS, random: () => number = Math.random): number {
+  const base = Math.min(maxDelayMs, FIRST_DELAY_MS * 2 ** Math.max(0, attempt - 1));
   return Math.round(base * (0.75 + random() * 0.5));
 }

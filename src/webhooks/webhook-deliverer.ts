@@ -15,6 +15,8 @@ export interface DelivererOptions {
   /** Deliveries in flight at once; Node's fetch keeps connections alive between them. */
   concurrency: number;
   leaseMs: number;
+  /** The longest wait between two attempts. */
+  maxRetryDelayMs?: number;
 }
 
 /**
@@ -44,7 +46,7 @@ export class WebhookDeliverer {
       await this.outbox.finish(row.id, this.options.owner, { status: OutboxStatus.delivered }, now);
       return;
     }
-    const nextAttemptAt = now + retryDelayMs(row.attempts + 1) * 1000;
+    const nextAttemptAt = now + retryDelayMs(row.attempts + 1, this.options.maxRetryDelayMs) * 1000;
     const expired = nextAttemptAt - row.created_at > this.options.retryWindowMs * 1000;
     const status = result.retryable && !expired ? OutboxStatus.pending : OutboxStatus.dead;
     await this.outbox.finish(row.id, this.options.owner, { status, nextAttemptAt, error: result.error }, now);

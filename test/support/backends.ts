@@ -37,10 +37,18 @@ export function postgresUnavailable(): Promise<string | null> {
   return postgresProbe;
 }
 
+export interface CreatedDatabase {
+  database: Database;
+  url?: string;
+  sqliteFile?: string;
+  /** Closes the database and drops it. */
+  dispose(): Promise<void>;
+}
+
 export interface TestBackend {
   readonly name: 'sqlite' | 'postgres';
   /** Creates a fresh, migrated database; dispose() drops it. */
-  create(): Promise<{ database: Database; url?: string; sqliteFile?: string; dispose(): Promise<void> }>;
+  create(): Promise<CreatedDatabase>;
 }
 
 export const sqliteBackend: TestBackend = {

@@ -7,7 +7,7 @@ import { startWorkers, type LoopName } from '../../src/main/workers.js';
 import type { SendingOptions } from '../../src/app/sending.js';
 import type { Clock } from '../../src/domain/clock.js';
 import type { Database } from '../../src/storage/database.js';
-import type { TestBackend } from './backends.js';
+import type { CreatedDatabase, TestBackend } from './backends.js';
 
 export const TEST_API_KEY = 'herald-test-key';
 export const TEST_API_SECRET = 'herald-test-secret-0123456789abcdef';
@@ -23,7 +23,9 @@ export interface RunningHerald {
   chat: StreamChat;
   /** The /api/v2 SDK (@stream-io/node-sdk). */
   node: StreamClient;
-  close(): Promise<void>;
+  created: CreatedDatabase;
+  /** Stops the server; the database is dropped unless keepDatabase (for a restart). */
+  close(keepDatabase?: boolean): Promise<void>;
 }
 
 /** A real Herald HTTP server on a loopback port, on a fresh database of the given backend. */
@@ -33,7 +35,7 @@ export interface StartOptions {
   /** The background loops to run; all by default. */
   loops?: readonly LoopName[];
   sending?: Partial<SendingOptions>;
-  webhooks?: { retryWindowMs?: number; attemptTimeoutMs?: number };
+  webhooks?: { retryWindowMs?: number; attemptTimeoutMs?: number; maxRetryDelayMs?: number };
 }
 
 /** A clock that reads the real time plus an offset the test sets. */
@@ -45,10 +47,17 @@ export class ShiftedClock implements Clock {
 }
 
 export async function startHerald(backend: TestBackend, options: StartOptions = {}): Promise<RunningHerald> {
+  return startHeraldOn(await backend.create(), options);
+}
+
+/**
+ * A Herald server on a database that already exists: a restart, when `created` came from an
+ * earlier startHerald whose close() kept the database (keepDatabase).
+ */
+export async function startHeraldOn(created: CreatedDatabase, options: StartOptions = {}): Promise<RunningHerald> {
   // stream-chat lets these override baseURL; a developer's shell must not redirect the tests.
   delete process.env.STREAM_LOCAL_TEST_RUN;
   delete process.env.STREAM_LOCAL_TEST_HOST;
-  const created = await backend.create();
   const herald = composeHerald(created.database, {
     clock: options.clock,
     sending: options.sending,
@@ -76,10 +85,11 @@ export async function startHerald(backend: TestBackend, options: StartOptions = 
     databaseUrl: created.url,
     chat,
     node,
-    async close() {
+    created,
+    async close(keepDatabase = false) {
       await app.close();
       await Promise.all(workers.map((w) => w.stop()));
-      await created.dispose();
+      if (!keepDatabase) await created.dispose();
     },
   };
 }

@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { backends } from './support/backends.js';
+import { startHerald, startHeraldOn, TEST_API_KEY, type RunningHerald } from './support/herald-server.js';
+import { json, rawCall } from './support/raw-client.js';
+import { waitFor } from './support/waiting.js';
+import { WebhookReceiver } from './support/webhook-receiver.js';
+
+const campaignEvents = (receiver: WebhookReceiver, id: string) =>
+  receiver.events().filter((e) => e.campaign?.id === id).map((e) => (e.type === 'campaign.updated' ? `updated:${e.campaign.status}` : e.type));
+
+for (const { backend, skip } of await backends()) {
+  describe(`webhooks on ${backend.name}`, { skip }, () => {
+    let h: RunningHerald;
+    let receiver: WebhookReceiver;
+    let filtered: WebhookReceiver;
+
+    const run = async (campaign: ReturnType<RunningHerald['chat']['campaign']>) => {
+      await campaign.create();
+      await campaign.start();
+      await waitFor('completion', async () => (await campaign.get()).campaign.status === 'completed');
+    };
+
+    before(async () => {
+      receiver = await new WebhookReceiver().start();
+      filtered = await new WebhookReceiver().start();
+      h = await startHerald(backend);
+      await h.chat.upsertUsers([{ id: 'boss', name: 'Boss' }, { id: 'ann' }, { id: 'bob' }]);
+    });
+    after(async () => {
+      await h?.close();
+      await receiver?.stop();
+      await filtered?.stop();
+    });
+
+    it('keeps webhook_url and event_hooks in the app settings, on both route families', async () => {
+      await h.chat.updateAppSettings({
+        webhook_url: receiver.url,
+        event_hooks: [{ hook_type: 'webhook', enabled: true, webhook_url: filtered.url, event_types: ['campaign.completed', 'message.new'] }],
+      } as never);
+      const legacy = await h.chat.getAppSettings();
+      assert.equal(legacy.app?.webhook_url, receiver.url);
+      const v2 = await h.node.getApp();
+      assert.equal(v2.app.event_hooks?.[0].webhook_url, filtered.url);
+      assert.deepEqual(v2.app.event_hooks?.[0].event_types, ['campaign.completed', 'message.new']);
+      const bad = await rawCall(h.baseURL, 'PATCH', '/app', { body: json({ webhook_url: 'ftp://nope' }) });
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body.code, 4);
+    });
+
+    it('sends the campaign event sequence, signed, for a run to completion and for a stop and resume', async () => {
+      const c = h.chat.campaign({ sender_id: 'boss', user_ids: ['ann', 'bob'], create_channels: true, channel_template: { type: 'messaging' }, message_template: { text: 'hi' } });
+      await run(c);
+      await waitFor('campaign.completed delivered', async () => campaignEvents(receiver, c.id!).includes('campaign.completed'));
+      assert.deepEqual(campaignEvents(receiver, c.id!), ['updated:in_progress', 'campaign.started', 'updated:completed', 'campaign.completed']);
+      const completed = receiver.events('campaign.completed').find((e) => e.campaign.id === c.id)!;
+      assert.equal(completed.campaign.stats.stats_messages_sent, 2);
+      assert.match(completed.created_at, /^\d{4}-\d\d-\d\dT/);
+      assert.ok(receiver.deliveries.every((d) => d.verified && d.apiKey === TEST_API_KEY && d.attempt >= 1));
+
+      const r = h.chat.campaign({ sender_id: 'boss', user_ids: ['ann'], message_template: { text: 'later' } });
+      await r.create();
+      await r.start({ scheduledFor: new Date(Date.now() + 3_600_000).toISOString() });
+      await r.stop();
+      await r.start();
+      await waitFor('resumed completion', async () => campaignEvents(receiver, r.id!).includes('campaign.completed'));
+      assert.deepEqual(campaignEvents(receiver, r.id!), [
+        'updated:scheduled', 'updated:stopped', 'updated:in_progress', 'campaign.started', 'updated:completed', 'campaign.completed',
+      ]);
+    });
+
+    it('applies event-type filters and reports chat events of API writes', async () => {
+      await h.chat.channel('messaging', 'hooked', { created_by_id: 'ann', members: ['ann', 'bob'] }).create();
+      const sent = await h.chat.channel('messaging', 'hooked').sendMessage({ text: 'ping', user_id: 'ann' });
+      await waitFor('message.new', async () => receiver.events('message.new').some((e) => e.message.id === sent.message.id));
+      assert.ok(receiver.events('channel.created').some((e) => e.cid === 'messaging:hooked'));
+      assert.deepEqual(receiver.events('member.added').filter((e) => e.cid === 'messaging:hooked').map((e) => e.member.user_id).sort(), ['ann', 'bob']);
+      await waitFor('filtered message.new', async () => filtered.events('message.new').length > 0);
+      assert.deepEqual([...new Set(filtered.events().map((e) => e.type))].sort(), ['campaign.completed', 'message.new']);
+    });
+
+    it('dead-letters an event after the retry window and retries it on request', async () => {
+      const dead = await startHerald(backend, { webhooks: { retryWindowMs: 1500, maxRetryDelayMs: 200 } });
+      const down = await new WebhookReceiver().start();
+      try {
+        down.mode = 'fail';
+        await dead.chat.updateAppSettings({ webhook_url: down.url } as never);
+        await dead.chat.upsertUsers([{ id: 'x' }]);
+        await dead.chat.channel('messaging', 'dl', { created_by_id: 'x', members: ['x'] }).create();
+        const listed = await waitFor('a dead letter', async () => {
+          const page = await rawCall(dead.baseURL, 'GET', '/app/webhooks/failed?limit=10');
+          return page.body.webhooks.length >= 2 && page.body.webhooks;
+        });
+        assert.ok(listed.every((w: Record<string, any>) => w.attempts >= 2 && w.last_error === 'HTTP 500'));
+        assert.ok(down.deliveries.length >= 4, 'it was retried before giving up');
+        down.mode = 'ok';
+        const target = listed.find((w: Record<string, any>) => w.event_type === 'channel.created');
+        const retried = await rawCall(dead.baseURL, 'POST', `/app/webhooks/failed/${target.id}/retry`);
+        assert.equal(retried.status, 201);
+        await waitFor('the retried delivery', async () => down.accepted.some((d) => d.id === target.id));
+        const missing = await rawCall(dead.baseURL, 'POST', '/app/webhooks/failed/nope/retry');
+        assert.equal(missing.status, 404);
+      } finally {
+        await dead.close();
+        await down.stop();
+      }
+    });
+
+    it('loses nothing while the receiver is down, across a restart of Herald', { timeout: 240_000 }, async () => {
+      const outageMs = backend.name === 'sqlite' ? 60_000 : 15_000;
+      const down = await new WebhookReceiver().start();
+      let first: RunningHerald | undefined = await startHerald(backend, { webhooks: { maxRetryDelayMs: 2000 } });
+      let second: RunningHerald | undefined;
+      try {
+        await first.chat.updateAppSettings({ webhook_url: down.url } as never);
+        await first.chat.upsertUsers([{ id: 'boss' }, ...Array.from({ length: 20 }, (_, i) => ({ id: `o${i}` }))]);
+        await down.stop(); // refusing connections
+        const ids: string[] = [];
+        for (let i = 0; i < 5; i++) {
+          const c = first.chat.campaign({ sender_id: 'boss', user_ids: [`o${i}`, `o${i + 10}`], create_channels: true, channel_template: { type: 'messaging' }, message_template: { text: 'x' } });
+          await c.create();
+          await c.start();
+          ids.push(c.id!);
+        }
+        await sleep(outageMs / 3);
+        await first.close(true); // restart Herald in the middle of the outage
+        second = await startHeraldOn(first.created, { webhooks: { maxRetryDelayMs: 2000 } });
+        first = undefined;
+        await sleep(outageMs / 3);
+        down.mode = 'fail';
+        await down.start(); // answering 500 for the last third
+        await sleep(outageMs / 3);
+        down.mode = 'ok';
+        const expected = await second.herald.deps.storage.outbox.listDead(null, 1000);
+        assert.equal(expected.length, 0, 'nothing was dead-lettered inside the retry window');
+        await waitFor('every campaign.completed', async () => ids.every((id) => down.events('campaign.completed').some((e) => e.campaign.id === id)), 60_000);
+        for (const id of ids) {
+          assert.deepEqual(campaignEvents(down, id), ['updated:in_progress', 'campaign.started', 'updated:completed', 'campaign.completed']);
+        }
+        const successes = down.accepted.map((d) => d.id);
+        assert.equal(new Set(successes).size, successes.length, 'each id succeeded at most once');
+        assert.ok(down.deliveries.some((d) => d.status === 500), 'the receiver did answer 500 during the outage');
+      } finally {
+        await first?.close();
+        await second?.close();
+        await down.stop();
+      }
+    });
+  });
+}
