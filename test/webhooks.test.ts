@@ -80,6 +80,23 @@ for (const { backend, skip } of await backends()) {
       assert.deepEqual([...new Set(filtered.events().map((e) => e.type))].sort(), ['campaign.completed', 'message.new']);
     });
 
+    it('reports the chat events a campaign causes, unless skip_webhook', async () => {
+      await h.chat.upsertUsers([{ id: 'w1' }, { id: 'w2' }]);
+      const loud = h.chat.campaign({ sender_id: 'boss', user_ids: ['w1', 'w2'], create_channels: true, channel_template: { type: 'messaging', id: 'loud-{{ receiver.id }}' }, message_template: { text: 'Hi {{ receiver.id }}' } });
+      await run(loud);
+      await waitFor('campaign message.new', async () => receiver.events('message.new').filter((e) => e.message.campaign_id === loud.id).length === 2);
+      const texts = receiver.events('message.new').filter((e) => e.message.campaign_id === loud.id).map((e) => e.message.text).sort();
+      assert.deepEqual(texts, ['Hi w1', 'Hi w2']);
+      assert.deepEqual(receiver.events('channel.created').filter((e) => e.cid.startsWith('messaging:loud-')).map((e) => e.cid).sort(), ['messaging:loud-w1', 'messaging:loud-w2']);
+
+      const quiet = h.chat.campaign({ sender_id: 'boss', user_ids: ['w1', 'w2'], skip_webhook: true, create_channels: true, channel_template: { type: 'messaging', id: 'quiet-{{ receiver.id }}' }, message_template: { text: 'shh' } });
+      await run(quiet);
+      await waitFor('quiet campaign.completed', async () => campaignEvents(receiver, quiet.id!).includes('campaign.completed'));
+      await sleep(300);
+      assert.equal(receiver.events('message.new').filter((e) => e.message.campaign_id === quiet.id).length, 0);
+      assert.equal(receiver.events('channel.created').filter((e) => e.cid.startsWith('messaging:quiet-')).length, 0);
+    });
+
     it('dead-letters an event after the retry window and retries it on request', async () => {
       const dead = await startHerald(backend, { webhooks: { retryWindowMs: 1500, maxRetryDelayMs: 200 } });
       const down = await new WebhookReceiver().start();

@@ -1,8 +1,11 @@
+import { hookUrlsFor, type AppSettings } from '../domain/app-settings.js';
 import type { Campaign } from '../domain/campaign.js';
 import { isChannelTarget, SkipReason, TargetStatus } from '../domain/campaign-target.js';
-import { checkChannelId, distinctChannelId, splitCid } from '../domain/channel.js';
-import { MAX_TEXT_LENGTH } from '../domain/message.js';
+import { checkChannelId, distinctChannelId, splitCid, type Channel } from '../domain/channel.js';
+import { EventType } from '../domain/events.js';
+import { MAX_TEXT_LENGTH, MessageType, type Message } from '../domain/message.js';
 import { compileTemplate, type RenderFn } from '../domain/template.js';
+import type { User } from '../domain/user.js';
 import type { AppDeps } from './app-deps.js';
 import type { DeliveryItem, DeliveryPlan, DeliveryResult, LedgerStore } from './sender-ports.js';
 import { campaignVars, channelVars, userVars } from './template-vars.js';
@@ -70,6 +73,9 @@ export class Delivery {
 
   async plan(campaign: Campaign, targetIds: readonly string[]): Promise<DeliveryPlan> {
     const compiled = this.compiled(campaign);
+    const now = this.deps.clock.nowMicros();
+    // skip_webhook silences the chat events the campaign causes (its own campaign.* events stay).
+    const settings = campaign.skip_webhook ? null : await this.deps.storage.settings.get();
     const userIds = targetIds.filter((t) => !isChannelTarget(t));
     const cids = targetIds.filter(isChannelTarget);
     const [users, channels] = await Promise.all([
@@ -108,10 +114,11 @@ export class Delivery {
       }
     });
 
+    if (settings && sender) this.planWebhooks(campaign, items, settings, sender, now);
     return {
       campaignId: campaign.id,
       owner: this.options.owner,
-      now: this.deps.clock.nowMicros(),
+      now,
       senderId: campaign.sender_id,
       createChannels: campaign.create_channels,
       senderMode: campaign.sender_mode,
@@ -130,6 +137,34 @@ export class Delivery {
       },
       items,
     };
+  }
+
+  /** message.new for every message, channel.created for every channel the send may create. */
+  private planWebhooks(campaign: Campaign, items: DeliveryItem[], settings: AppSettings, sender: User, now: number): void {
+    const wantsMessage = hookUrlsFor(settings, EventType.messageNew).length > 0;
+    const wantsChannel = campaign.create_channels && hookUrlsFor(settings, EventType.channelCreated).length > 0;
+    if (!wantsMessage && !wantsChannel) return;
+    const template = campaign.channel_template;
+    for (const item of items) {
+      if (item.outcome) continue;
+      const channel: Channel = {
+        cid: item.cid, type: item.channelType, id: item.channelId, created_by_id: campaign.sender_id, team: template?.team ?? null,
+        frozen: false, disabled: false, member_count: 0, message_count: 1, last_message_at: now, custom: template?.custom ?? {},
+        created_at: now, updated_at: now, deleted_at: null,
+      };
+      const message: Message = {
+        id: item.messageId, cid: item.cid, user_id: campaign.sender_id, type: MessageType.regular, text: item.text,
+        attachments: campaign.message_template.attachments ?? [], poll_id: campaign.message_template.poll_id ?? null,
+        custom: campaign.message_template.custom ?? {}, campaign_id: campaign.id, created_at: now, updated_at: now, deleted_at: null,
+      };
+      item.webhooks = {
+        always: wantsMessage ? this.deps.events.prepare(settings, [{ type: EventType.messageNew, message, user: sender, channel }], now) : [],
+        ifCreated:
+          wantsChannel && item.kind === 'user'
+            ? this.deps.events.prepare(settings, [{ type: EventType.channelCreated, channel, createdBy: sender }], now)
+            : [],
+      };
+    }
   }
 
   /** The channel of a user target: the rendered template id, or the sender+receiver distinct channel. */

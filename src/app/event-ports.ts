@@ -1,9 +1,12 @@
+import type { AppSettings } from '../domain/app-settings.js';
 import type { Channel } from '../domain/channel.js';
 import type { Micros } from '../domain/clock.js';
 import type { Message } from '../domain/message.js';
 import type { User } from '../domain/user.js';
 import type { CampaignView } from './campaign-view.js';
-import type { Stores } from './ports.js';
+import type { PreparedDelivery, Stores } from './ports.js';
+
+export type { PreparedDelivery };
 
 /** What happened, for webhooks: recorded in the same transaction as the change itself. */
 export type HeraldEvent =
@@ -15,4 +18,9 @@ export type HeraldEvent =
 export interface EventSink {
   /** Writes the events to the outbox of `stores` (so: inside the caller's transaction). */
   record(stores: Stores, events: readonly HeraldEvent[]): Promise<void>;
+  /**
+   * Encodes events into outbox rows for the given settings without writing them: the send
+   * loop plans a batch's events in JS and its writer inserts them in the batch transaction.
+   */
+  prepare(settings: AppSettings, events: readonly HeraldEvent[], now: Micros): PreparedDelivery[];
 }

@@ -6,7 +6,10 @@ import type { Message } from '../domain/message.js';
 import type { AppSettings } from '../domain/app-settings.js';
 import type { Campaign, CampaignStatus } from '../domain/campaign.js';
 import type { OutboxStatus } from '../domain/events.js';
+import type { OutboxRow, PreparedDelivery } from './outbox-types.js';
 import type { SchedulerStore, SenderStores } from './sender-ports.js';
+
+export type { OutboxRow, PreparedDelivery };
 import type { Segment } from '../domain/segment.js';
 import type { Task } from '../domain/task.js';
 import type { User } from '../domain/user.js';
@@ -165,24 +168,8 @@ export interface AppSettingsStore {
   save(settings: AppSettings, now: Micros): Promise<void>;
 }
 
-/** One webhook delivery waiting in the outbox: an event for one hook URL. */
-export interface OutboxRow {
-  id: string;
-  hook_url: string;
-  event_type: string;
-  /** Campaign events of one campaign are delivered in order; null for chat events. */
-  ordering_key: string | null;
-  /** The exact JSON that is signed and sent, the same on every attempt. */
-  body: string;
-  status: OutboxStatus;
-  attempts: number;
-  next_attempt_at: Micros;
-  last_error: string | null;
-  created_at: Micros;
-}
-
 export interface OutboxStore {
-  append(rows: ReadonlyArray<Pick<OutboxRow, 'id' | 'hook_url' | 'event_type' | 'ordering_key' | 'body'>>, now: Micros): Promise<void>;
+  append(rows: readonly PreparedDelivery[], now: Micros): Promise<void>;
   /**
    * Leases up to `limit` due rows; a row waits while an earlier row with the same ordering key
    * and hook is still pending, so campaign events arrive in order.

@@ -1,6 +1,7 @@
 import type { Campaign } from '../domain/campaign.js';
 import type { CampaignTarget, TargetStatus } from '../domain/campaign-target.js';
 import type { Micros } from '../domain/clock.js';
+import type { PreparedDelivery } from './outbox-types.js';
 
 /** Where the audience is read from, in expansion order: user_ids, then each segment. */
 export type AudienceSource =
@@ -47,6 +48,8 @@ export interface DeliveryItem {
   receiverId?: string;
   messageId: string;
   text: string;
+  /** Webhook deliveries to insert with the message, and more if the send creates the channel. */
+  webhooks?: { always: PreparedDelivery[]; ifCreated: PreparedDelivery[] };
 }
 
 export interface MemberPlan {

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { OutboxRow, OutboxStore } from '../app/ports.js';
+import type { OutboxRow, OutboxStore, PreparedDelivery } from '../app/ports.js';
 import { OutboxStatus } from '../domain/events.js';
 import type { DialectCaps } from './dialects/dialect-caps.js';
 import { chunks } from './row-mapping.js';
@@ -24,7 +24,7 @@ export class KyselyOutboxStore implements OutboxStore {
     private readonly caps: DialectCaps,
   ) {}
 
-  async append(rows: ReadonlyArray<Pick<OutboxRow, 'id' | 'hook_url' | 'event_type' | 'ordering_key' | 'body'>>, now: number): Promise<void> {
+  async append(rows: readonly PreparedDelivery[], now: number): Promise<void> {
     for (const slice of chunks(rows, 500)) {
       await this.db
         .insertInto('webhook_outbox')

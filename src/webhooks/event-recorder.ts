@@ -1,7 +1,7 @@
-import type { EventSink, HeraldEvent } from '../app/event-ports.js';
+import type { EventSink, HeraldEvent, PreparedDelivery } from '../app/event-ports.js';
 import type { IdGenerator } from '../app/app-deps.js';
 import type { Stores } from '../app/ports.js';
-import { hookUrlsFor } from '../domain/app-settings.js';
+import { hookUrlsFor, type AppSettings } from '../domain/app-settings.js';
 import type { Clock } from '../domain/clock.js';
 import { encodeCampaign } from '../wire/campaign-encoding.js';
 import { legacyWire as wire } from '../wire/wire-encoder.js';
@@ -19,16 +19,19 @@ export class EventRecorder implements EventSink {
 
   async record(stores: Stores, events: readonly HeraldEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const settings = await stores.settings.get();
     const now = this.clock.nowMicros();
-    const rows = events.flatMap((event) => {
+    const rows = this.prepare(await stores.settings.get(), events, now);
+    if (rows.length > 0) await stores.outbox.append(rows, now);
+  }
+
+  prepare(settings: AppSettings, events: readonly HeraldEvent[], now: number): PreparedDelivery[] {
+    return events.flatMap((event) => {
       const urls = hookUrlsFor(settings, event.type);
       if (urls.length === 0) return [];
       const body = JSON.stringify(this.payload(event, now));
-      const ordering = event.type.startsWith('campaign.') ? (event as { campaign: { campaign: { id: string } } }).campaign.campaign.id : null;
+      const ordering = 'campaign' in event ? event.campaign.campaign.id : null;
       return urls.map((hook_url) => ({ id: this.ids.next(), hook_url, event_type: event.type, ordering_key: ordering, body }));
     });
-    if (rows.length > 0) await stores.outbox.append(rows, now);
   }
 
   private payload(event: HeraldEvent, now: number): Record<string, unknown> {

@@ -138,6 +138,7 @@ export class PostgresLedgerWriter implements LedgerWriter {
           ${ordered.map(([, b]) => b.members)}::int[]) as x(pk, messages, members)
         where c.pk = x.pk`.execute(trx);
     }
+    await this.insertWebhooks(trx, plan, delivered, created);
     result.sent += delivered.length;
     result.usersSent += delivered.filter((i) => i.kind === 'user').length + (await this.channelAudience(trx, plan, delivered, pkOf));
   }
@@ -208,6 +209,22 @@ export class PostgresLedgerWriter implements LedgerWriter {
     // Rows of created channels are in their member_count already.
     const createdPks = new Set(created.values());
     for (const r of added.rows) if (!createdPks.has(Number(r.channel_pk))) bumps.add(Number(r.channel_pk), 0, 1);
+  }
+
+  /** The webhook events of the batch's sends, in its transaction (the outbox's rule). */
+  private async insertWebhooks(trx: Trx, plan: DeliveryPlan, delivered: DeliveryItem[], created: Map<string, number>): Promise<void> {
+    const announced = new Set<string>();
+    const rows = delivered.flatMap((item) => {
+      if (!item.webhooks) return [];
+      const first = created.has(item.cid) && !announced.has(item.cid);
+      if (first) announced.add(item.cid);
+      return first ? [...item.webhooks.ifCreated, ...item.webhooks.always] : item.webhooks.always;
+    });
+    if (rows.length === 0) return;
+    await sql`insert into webhook_outbox (id, hook_url, event_type, ordering_key, body, status, attempts, next_attempt_at, created_at, updated_at)
+      select x.id, x.hook_url, x.event_type, x.ordering_key, x.body, 'pending', 0, ${plan.now}, ${plan.now}, ${plan.now}
+      from unnest(${rows.map((r) => r.id)}::text[], ${rows.map((r) => r.hook_url)}::text[], ${rows.map((r) => r.event_type)}::text[],
+        ${rows.map((r) => r.ordering_key)}::text[], ${rows.map((r) => r.body)}::text[]) as x(id, hook_url, event_type, ordering_key, body)`.execute(trx);
   }
 
   /** Users reached through channel targets: each channel's members other than the sender. */

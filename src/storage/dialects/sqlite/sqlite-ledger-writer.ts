@@ -46,6 +46,8 @@ export class SqliteLedgerWriter implements LedgerWriter {
         campaign_id, created_at, updated_at) values (?, ?, ?, 'regular', ?, ?, ?, ?, ?, ?, ?)`),
       bumpChannel: p(`update channels set message_count = message_count + 1, member_count = member_count + ?,
         last_message_at = ?, updated_at = ? where pk = ?`),
+      outbox: p(`insert into webhook_outbox (id, hook_url, event_type, ordering_key, body, status, attempts, next_attempt_at,
+        created_at, updated_at) values (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`),
       stats: p(`update campaigns set stats_messages_sent = stats_messages_sent + ?,
         stats_channels_created = stats_channels_created + ?, stats_users_sent = stats_users_sent + ?,
         stats_targets_done = stats_targets_done + ? where id = ?`),
@@ -130,6 +132,12 @@ export class SqliteLedgerWriter implements LedgerWriter {
       plan.message.customJson, plan.campaignId, plan.now, plan.now);
     // A channel created here was inserted with its final counts already.
     if (!created) s.bumpChannel.run(addedMembers, plan.now, plan.now, pk);
+    // The webhook events of this send, in its transaction (the outbox's rule).
+    if (item.webhooks) {
+      for (const row of created ? [...item.webhooks.ifCreated, ...item.webhooks.always] : item.webhooks.always) {
+        s.outbox.run(row.id, row.hook_url, row.event_type, row.ordering_key, row.body, plan.now, plan.now, plan.now);
+      }
+    }
     result.sent++;
     result.usersSent += item.kind === 'user' ? 1 : (s.audience.get(pk, plan.senderId) as { n: number }).n;
   }
