@@ -18,6 +18,8 @@ import { postgresFloor, sqliteFloor } from './send-floor.js';
  *   BENCH_SIZES=100000,1000000   audience sizes
  *   BENCH_MODES=sqlite,pg1,pg2   SQLite (one process), PostgreSQL with 1 or 2 worker processes
  *   BENCH_NODE_ARGS=…            node flags for the Herald processes (profiling)
+ *   BENCH_WEBHOOK=on|skip        point webhook_url at a loopback receiver in this process; `on`
+ *                                sends campaigns with skip_webhook false, `skip` with true
  */
 const sizes = (process.env.BENCH_SIZES ?? '100000,1000000').split(',').map(Number);
 const modes = (process.env.BENCH_MODES ?? 'sqlite,pg1,pg2').split(',').map((m) => m.trim());
@@ -69,8 +71,32 @@ async function api(base: string, method: string, path: string, body?: unknown) {
   return json;
 }
 
+const webhookMode = process.env.BENCH_WEBHOOK ?? 'off';
+
+/** A loopback receiver that answers 200 and counts message.new events and their arrival. */
+async function startReceiver() {
+  const { createServer } = await import('node:http');
+  const seen = { messages: 0, events: 0, lastAt: 0 };
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (c: Buffer) => chunks.push(c));
+    request.on('end', () => {
+      seen.events++;
+      if (Buffer.concat(chunks).includes('"type":"message.new"')) seen.messages++;
+      seen.lastAt = Date.now();
+      response.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const port = (server.address() as { port: number }).port;
+  return { url: `http://127.0.0.1:${port}/hook`, seen, close: () => server.close() };
+}
+
 interface Result {
   mode: string;
+  webhooks: string;
+  /** message.new deliveries per second, from start to the last one (webhooks on). */
+  deliveredRate?: number;
   size: number;
   seconds: number;
   rate: number;
@@ -105,6 +131,8 @@ async function runMode(mode: string, size: number, usersFile: string): Promise<R
   try {
     for (let i = 0; i < 100 && !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false)); i++) await sleep(100);
     await api(base, 'POST', '/users', { users: { 'bench-sender': { id: 'bench-sender', name: 'Bench' } } });
+    const receiver = webhookMode === 'off' ? undefined : await startReceiver();
+    if (receiver) await api(base, 'PATCH', '/app', { webhook_url: receiver.url });
     await api(base, 'POST', '/segments', { id: 'everyone', type: 'user', filter: { role: 'user' } });
     // A segment is usually made well before its campaign: let its size be computed first.
     while (!(await api(base, 'GET', '/segments/everyone')).segment.size_computed_at) await sleep(100);
@@ -112,6 +140,7 @@ async function runMode(mode: string, size: number, usersFile: string): Promise<R
       sender_id: 'bench-sender', segment_ids: ['everyone'], create_channels: true,
       channel_template: { type: 'messaging', id: 'b-{{ receiver.id }}' },
       message_template: { text: 'Hi {{ receiver.name }}, news from {{ sender.name }}!' },
+      skip_webhook: webhookMode !== 'on',
     });
     const startedAt = Date.now();
     await api(base, 'POST', `/campaigns/${campaign.id}/start`, {});
@@ -129,9 +158,16 @@ async function runMode(mode: string, size: number, usersFile: string): Promise<R
     const rssMiB = Math.max(...processes.map(peakRssMiB));
     const firstMessageMs = await firstMessage(mode, dir, env.DATABASE_URL, campaign.id, startedAt);
     latencies.sort((a, b) => a - b);
+    let deliveredRate: number | undefined;
+    if (receiver && webhookMode === 'on') {
+      // Every message.new must arrive; the rate is over the whole time from the start.
+      while (receiver.seen.messages < targets) await sleep(200);
+      deliveredRate = targets / ((receiver.seen.lastAt - startedAt) / 1000);
+    }
+    receiver?.close();
     for (const p of processes) p.kill('SIGTERM');
     const floor = await runFloor(mode, size, dir, env.DATABASE_URL, workers);
-    return { mode, size, seconds, rate: targets / seconds, firstMessageMs, rssMiB, p50: percentile(latencies, 50), p99: percentile(latencies, 99), floor };
+    return { mode, webhooks: webhookMode, deliveredRate, size, seconds, rate: targets / seconds, firstMessageMs, rssMiB, p50: percentile(latencies, 50), p99: percentile(latencies, 99), floor };
   } finally {
     for (const p of processes) if (p.exitCode === null) p.kill('SIGKILL');
     if (dbName) {
@@ -187,8 +223,8 @@ for (const size of sizes) {
     console.log(JSON.stringify(r));
   }
 }
-console.log('\n| mode | targets | seconds | targets/s | floor targets/s | % of floor | first message | peak RSS | GET p50 | GET p99 |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('\n| mode | webhooks | targets | seconds | targets/s | floor targets/s | % of floor | first message | peak RSS | GET p50 | GET p99 | message.new delivered/s |');
+console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of results) {
-  console.log(`| ${r.mode} | ${r.size.toLocaleString('en')} | ${r.seconds.toFixed(1)} | ${Math.round(r.rate).toLocaleString('en')} | ${Math.round(r.floor).toLocaleString('en')} | ${((100 * r.rate) / r.floor).toFixed(0)}% | ${Math.round(r.firstMessageMs)} ms | ${Math.round(r.rssMiB)} MiB | ${r.p50.toFixed(1)} ms | ${r.p99.toFixed(1)} ms |`);
+  console.log(`| ${r.mode} | ${r.webhooks} | ${r.size.toLocaleString('en')} | ${r.seconds.toFixed(1)} | ${Math.round(r.rate).toLocaleString('en')} | ${Math.round(r.floor).toLocaleString('en')} | ${((100 * r.rate) / r.floor).toFixed(0)}% | ${Math.round(r.firstMessageMs)} ms | ${Math.round(r.rssMiB)} MiB | ${r.p50.toFixed(1)} ms | ${r.p99.toFixed(1)} ms | ${r.deliveredRate ? Math.round(r.deliveredRate).toLocaleString('en') : '–'} |`);
 }

@@ -177,6 +177,8 @@ export interface OutboxStore {
   claimDue(owner: string, now: Micros, leaseMs: number, limit: number): Promise<OutboxRow[]>;
   /** Records an attempt's outcome, fenced by the lease owner. */
   finish(id: string, owner: string, outcome: { status: OutboxStatus; nextAttemptAt?: Micros; error?: string | null }, now: Micros): Promise<void>;
+  /** Records the successful attempts of a claim in one statement, fenced by the lease owner. */
+  batchDelivered(ids: readonly string[], owner: string, now: Micros): Promise<void>;
   listDead(after: string | null, limit: number): Promise<OutboxRow[]>;
   /** Puts a dead row back in the queue, due now, with its attempt count reset. */
   revive(id: string, now: Micros): Promise<boolean>;

@@ -64,6 +64,16 @@ export class KyselyOutboxStore implements OutboxStore {
       .execute();
   }
 
+  async batchDelivered(ids: readonly string[], owner: string, now: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db
+      .updateTable('webhook_outbox')
+      .set((eb) => ({ status: OutboxStatus.delivered, attempts: eb('attempts', '+', 1), locked_by: null, locked_until: null, updated_at: now }))
+      .where(this.caps.inTextList(sql.ref('id'), ids))
+      .where('locked_by', '=', owner)
+      .execute();
+  }
+
   async listDead(after: string | null, limit: number): Promise<OutboxRow[]> {
     let q = this.db.selectFrom('webhook_outbox').selectAll().where('status', '=', OutboxStatus.dead);
     if (after !== null) q = q.where('id', '>', after);

@@ -4,6 +4,9 @@ import { OutboxStatus } from '../domain/events.js';
 import { classify, retryDelayMs, type AttemptResult } from './retry-policy.js';
 import { signBody } from './signature.js';
 
+// A claim holds this many rounds of `concurrency` deliveries.
+const CLAIM_ROUNDS = 8;
+
 export interface DelivererOptions {
   apiKey: string;
   apiSecret: string;
@@ -30,26 +33,38 @@ export class WebhookDeliverer {
     private readonly options: DelivererOptions,
   ) {}
 
-  /** One claim's worth of deliveries; false when nothing was due. */
+  /**
+   * One claim's worth of deliveries (up to CLAIM_SIZE rows, `concurrency` of them in flight at
+   * a time); false when nothing was due. Successes are recorded in one statement per claim:
+   * a write per delivery would cost the send loop its database.
+   */
   async deliverDue(): Promise<boolean> {
     const { owner, leaseMs, concurrency } = this.options;
-    const rows = await this.outbox.claimDue(owner, this.clock.nowMicros(), leaseMs, concurrency);
+    const rows = await this.outbox.claimDue(owner, this.clock.nowMicros(), leaseMs, concurrency * CLAIM_ROUNDS);
     if (rows.length === 0) return false;
-    await Promise.all(rows.map((row) => this.deliver(row)));
+    const delivered: string[] = [];
+    let next = 0;
+    const lane = async () => {
+      while (next < rows.length) {
+        const row = rows[next++];
+        if (await this.deliver(row)) delivered.push(row.id);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, lane));
+    await this.outbox.batchDelivered(delivered, owner, this.clock.nowMicros());
     return true;
   }
 
-  private async deliver(row: OutboxRow): Promise<void> {
+  /** True when delivered; failures are recorded here, one by one (they are the rare case). */
+  private async deliver(row: OutboxRow): Promise<boolean> {
     const result = await this.attempt(row);
     const now = this.clock.nowMicros();
-    if (result.ok) {
-      await this.outbox.finish(row.id, this.options.owner, { status: OutboxStatus.delivered }, now);
-      return;
-    }
+    if (result.ok) return true;
     const nextAttemptAt = now + retryDelayMs(row.attempts + 1, this.options.maxRetryDelayMs) * 1000;
     const expired = nextAttemptAt - row.created_at > this.options.retryWindowMs * 1000;
     const status = result.retryable && !expired ? OutboxStatus.pending : OutboxStatus.dead;
     await this.outbox.finish(row.id, this.options.owner, { status, nextAttemptAt, error: result.error }, now);
+    return false;
   }
 
   private async attempt(row: OutboxRow): Promise<AttemptResult> {
