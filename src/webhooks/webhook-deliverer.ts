@@ -1,3 +1,4 @@
+import { Agent, request } from 'undici';
 import type { OutboxRow, OutboxStore } from '../app/ports.js';
 import type { Clock } from '../domain/clock.js';
 import { OutboxStatus } from '../domain/events.js';
@@ -27,11 +28,15 @@ export interface DelivererOptions {
  * headers and signature, and records success, a retry with backoff, or the dead letter.
  */
 export class WebhookDeliverer {
+  private readonly agent: Agent;
+
   constructor(
     private readonly outbox: OutboxStore,
     private readonly clock: Clock,
     private readonly options: DelivererOptions,
-  ) {}
+  ) {
+    this.agent = new Agent({ connections: options.concurrency, keepAliveTimeout: 30_000 });
+  }
 
   /**
    * One claim's worth of deliveries (up to CLAIM_SIZE rows, `concurrency` of them in flight at
@@ -69,8 +74,10 @@ export class WebhookDeliverer {
 
   private async attempt(row: OutboxRow): Promise<AttemptResult> {
     try {
-      const response = await fetch(row.hook_url, {
+      // undici's request over a keep-alive pool: ~3x the rate of fetch() for small POSTs.
+      const response = await request(row.hook_url, {
         method: 'POST',
+        dispatcher: this.agent,
         headers: {
           'content-type': 'application/json',
           'x-webhook-id': row.id,
@@ -79,10 +86,12 @@ export class WebhookDeliverer {
           'x-signature': signBody(row.body, this.options.apiSecret),
         },
         body: row.body,
+        headersTimeout: this.options.attemptTimeoutMs,
+        bodyTimeout: this.options.attemptTimeoutMs,
         signal: AbortSignal.timeout(this.options.attemptTimeoutMs),
       });
-      await response.arrayBuffer().catch(() => undefined);
-      return classify(response.status);
+      await response.body.dump();
+      return classify(response.statusCode);
     } catch (error) {
       return classify(null, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
     }
