@@ -125,7 +125,7 @@ for (const { backend, skip } of await backends()) {
     });
 
     it('loses nothing while the receiver is down, across a restart of Herald', { timeout: 240_000 }, async () => {
-      const outageMs = backend.name === 'sqlite' ? 60_000 : 15_000;
+      const outageMs = 60_000;
       const down = await new WebhookReceiver().start();
       let first: RunningHerald | undefined = await startHerald(backend, { webhooks: { maxRetryDelayMs: 2000 } });
       let second: RunningHerald | undefined;
