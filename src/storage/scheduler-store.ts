@@ -55,30 +55,27 @@ export class KyselySchedulerStore implements SchedulerStore {
 
   /** Call inside a transaction: the campaign row stays locked until it ends. */
   async completeIfDone(campaignId: string, now: number): Promise<boolean> {
-    const trx = this.db;
-    {
-      // Locks the campaign row: an addtargets that appends to this ledger waits for us, or we
-      // for it, so no target is appended to a campaign that has just completed.
-      const lock = this.caps.supportsSkipLocked ? sql`for update` : sql``;
-      const row = await sql<{ status: string; audience_done: number }>`
-        select status, audience_done from campaigns where id = ${campaignId} ${lock}`.execute(trx);
-      const campaign = row.rows[0];
-      if (!campaign || campaign.status !== CampaignStatus.inProgress || campaign.audience_done !== 1) return false;
-      const pending = await trx
-        .selectFrom('campaign_targets')
-        .select('target_id')
-        .where('campaign_id', '=', campaignId)
-        .where('status', '=', 'pending')
-        .limit(1)
-        .executeTakeFirst();
-      if (pending) return false;
-      const done = await trx
-        .updateTable('campaigns')
-        .set({ status: CampaignStatus.completed, stats_completed_at: now, updated_at: now })
-        .where('id', '=', campaignId)
-        .where('status', '=', CampaignStatus.inProgress)
-        .executeTakeFirst();
-      return Number(done.numUpdatedRows) > 0;
-    }
+    // Locks the campaign row: an addtargets that appends to this ledger waits for us, or we
+    // for it, so no target is appended to a campaign that has just completed.
+    const lock = this.caps.supportsSkipLocked ? sql`for update` : sql``;
+    const row = await sql<{ status: string; audience_done: number }>`
+      select status, audience_done from campaigns where id = ${campaignId} ${lock}`.execute(this.db);
+    const campaign = row.rows[0];
+    if (!campaign || campaign.status !== CampaignStatus.inProgress || campaign.audience_done !== 1) return false;
+    const pending = await this.db
+      .selectFrom('campaign_targets')
+      .select('target_id')
+      .where('campaign_id', '=', campaignId)
+      .where('status', '=', 'pending')
+      .limit(1)
+      .executeTakeFirst();
+    if (pending) return false;
+    const done = await this.db
+      .updateTable('campaigns')
+      .set({ status: CampaignStatus.completed, stats_completed_at: now, updated_at: now })
+      .where('id', '=', campaignId)
+      .where('status', '=', CampaignStatus.inProgress)
+      .executeTakeFirst();
+    return Number(done.numUpdatedRows) > 0;
   }
 }
