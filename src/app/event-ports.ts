@@ -19,8 +19,9 @@ export interface EventSink {
   /** Writes the events to the outbox of `stores` (so: inside the caller's transaction). */
   record(stores: Stores, events: readonly HeraldEvent[]): Promise<void>;
   /**
-   * Encodes events into outbox rows for the given settings without writing them: the send
-   * loop plans a batch's events in JS and its writer inserts them in the batch transaction.
+   * Encodes events into outbox rows (one list per event) for the given settings without
+   * writing them: the send loop plans a batch's events in JS and its writer inserts them in
+   * the batch transaction.
    */
-  prepare(settings: AppSettings, events: readonly HeraldEvent[], now: Micros): PreparedDelivery[];
+  prepare(settings: AppSettings, events: readonly HeraldEvent[], now: Micros): PreparedDelivery[][];
 }

@@ -3,6 +3,7 @@ import type { IdGenerator } from '../app/app-deps.js';
 import type { Stores } from '../app/ports.js';
 import { hookUrlsFor, type AppSettings } from '../domain/app-settings.js';
 import type { Clock } from '../domain/clock.js';
+import type { User } from '../domain/user.js';
 import { encodeCampaign } from '../wire/campaign-encoding.js';
 import { legacyWire as wire } from '../wire/wire-encoder.js';
 
@@ -20,22 +21,34 @@ export class EventRecorder implements EventSink {
   async record(stores: Stores, events: readonly HeraldEvent[]): Promise<void> {
     if (events.length === 0) return;
     const now = this.clock.nowMicros();
-    const rows = this.prepare(await stores.settings.get(), events, now);
+    const rows = this.prepare(await stores.settings.get(), events, now).flat();
     if (rows.length > 0) await stores.outbox.append(rows, now);
   }
 
-  prepare(settings: AppSettings, events: readonly HeraldEvent[], now: number): PreparedDelivery[] {
-    return events.flatMap((event) => {
+  prepare(settings: AppSettings, events: readonly HeraldEvent[], now: number): PreparedDelivery[][] {
+    // A batch's events share their sender and their time: encode each user once per call.
+    const users = new Map<User, Record<string, unknown>>();
+    const userOf = (user: User | null, id: string) => {
+      if (!user) return wire.userOrStub(null, id);
+      let encoded = users.get(user);
+      if (!encoded) users.set(user, (encoded = wire.user(user)));
+      return encoded;
+    };
+    const createdAt = wire.time(now);
+    return events.map((event) => {
       const urls = hookUrlsFor(settings, event.type);
       if (urls.length === 0) return [];
-      const body = JSON.stringify(this.payload(event, now));
+      const body = JSON.stringify(this.payload(event, createdAt, userOf));
       const ordering = 'campaign' in event ? event.campaign.campaign.id : null;
       return urls.map((hook_url) => ({ id: this.ids.next(), hook_url, event_type: event.type, ordering_key: ordering, body }));
     });
   }
 
-  private payload(event: HeraldEvent, now: number): Record<string, unknown> {
-    const created_at = wire.time(now);
+  private payload(
+    event: HeraldEvent,
+    created_at: string | bigint,
+    userOf: (user: User | null, id: string) => Record<string, unknown>,
+  ): Record<string, unknown> {
     switch (event.type) {
       case 'campaign.started':
       case 'campaign.updated':
@@ -46,8 +59,8 @@ export class EventRecorder implements EventSink {
           type: event.type,
           ...this.channelRef(event.channel),
           message_id: event.message.id,
-          message: wire.message({ message: event.message, user: event.user }),
-          user: wire.userOrStub(event.user, event.message.user_id),
+          message: { ...wire.message({ message: event.message, user: null }), user: userOf(event.user, event.message.user_id) },
+          user: userOf(event.user, event.message.user_id),
           watcher_count: 0,
           created_at,
         };

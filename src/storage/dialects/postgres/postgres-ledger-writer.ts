@@ -4,6 +4,7 @@ import { SenderMode, SenderVisibility } from '../../../domain/campaign.js';
 import { SkipReason, TargetStatus } from '../../../domain/campaign-target.js';
 import { emptyResult, LeaseLost, type LedgerWriter } from '../../ledger-writer.js';
 import { newChannelMembers } from '../../new-channel-members.js';
+import { chunks } from '../../row-mapping.js';
 import type { Schema } from '../../schema.js';
 
 type Trx = Transaction<Schema>;
@@ -220,11 +221,14 @@ export class PostgresLedgerWriter implements LedgerWriter {
       if (first) announced.add(item.cid);
       return first ? [...item.webhooks.ifCreated, ...item.webhooks.always] : item.webhooks.always;
     });
-    if (rows.length === 0) return;
-    await sql`insert into webhook_outbox (id, hook_url, event_type, ordering_key, body, status, attempts, next_attempt_at, created_at, updated_at)
-      select x.id, x.hook_url, x.event_type, x.ordering_key, x.body, 'pending', 0, ${plan.now}, ${plan.now}, ${plan.now}
-      from unnest(${rows.map((r) => r.id)}::text[], ${rows.map((r) => r.hook_url)}::text[], ${rows.map((r) => r.event_type)}::text[],
-        ${rows.map((r) => r.ordering_key)}::text[], ${rows.map((r) => r.body)}::text[]) as x(id, hook_url, event_type, ordering_key, body)`.execute(trx);
+    // Plain bound parameters, not unnest(): a text[] literal of thousands of ~1 KB JSON bodies
+    // costs more to escape and parse than the rows cost to insert.
+    for (const slice of chunks(rows, 2000)) {
+      await trx
+        .insertInto('webhook_outbox')
+        .values(slice.map((r) => ({ ...r, next_attempt_at: plan.now, created_at: plan.now, updated_at: plan.now })))
+        .execute();
+    }
   }
 
   /** Users reached through channel targets: each channel's members other than the sender. */
