@@ -31,8 +31,6 @@ export interface AudienceStore {
     now: Micros,
   ): Promise<{ appended: boolean; done: boolean }>;
   release(campaignId: string, owner: string): Promise<void>;
-  /** Starts expansion over (on start and resume): the ledger's unique key drops repeats. */
-  restart(campaignId: string): Promise<void>;
 }
 
 /** One target's send, planned in JS before the write transaction. */
@@ -101,7 +99,6 @@ export interface LedgerStore {
   release(campaignId: string, owner: string, targetIds: readonly string[]): Promise<void>;
   /** Frees every lease that expired: the worker that held it died or stalled. */
   reapExpired(now: Micros): Promise<number>;
-  pendingCount(campaignId: string): Promise<number>;
   channelsByCid(cids: readonly string[]): Promise<ChannelInfo[]>;
   get(campaignId: string, targetId: string): Promise<CampaignTarget | undefined>;
   query(campaignId: string, statuses: readonly TargetStatus[] | null, after: string | null, limit: number): Promise<CampaignTarget[]>;

@@ -5,7 +5,6 @@ import type { AppDeps } from './app-deps.js';
 import { AudienceExpander } from './audience.js';
 import { recordStatusChange } from './campaign-events.js';
 import { Delivery } from './delivery.js';
-import type { SenderStores } from './sender-ports.js';
 
 export interface SendingOptions {
   /** Targets per delivery transaction. */
@@ -39,12 +38,11 @@ export class Sending {
 
   constructor(
     private readonly deps: AppDeps,
-    private readonly stores: SenderStores,
     options: SendingOptions = defaultSendingOptions,
   ) {
     const shared = { owner: this.owner, leaseMs: options.leaseMs };
-    this.expander = new AudienceExpander(deps, stores.audience, { ...shared, pageSize: options.pageSize });
-    this.delivery = new Delivery(deps, stores.ledger, { ...shared, batchSize: options.batchSize });
+    this.expander = new AudienceExpander(deps, deps.storage.sender.audience, { ...shared, pageSize: options.pageSize });
+    this.delivery = new Delivery(deps, deps.storage.sender.ledger, { ...shared, batchSize: options.batchSize });
     this.concurrency = options.concurrency;
   }
 
@@ -86,6 +84,6 @@ export class Sending {
 
   /** Frees leases whose workers died; their targets go back to the pool. */
   async reap(): Promise<boolean> {
-    return (await this.stores.ledger.reapExpired(this.deps.clock.nowMicros())) > 0;
+    return (await this.deps.storage.sender.ledger.reapExpired(this.deps.clock.nowMicros())) > 0;
   }
 }

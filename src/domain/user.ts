@@ -76,7 +76,6 @@ export function upsertedUser(input: UserInput, before: User | undefined, now: Mi
   };
 }
 
-export const UserRole = { user: 'user', admin: 'admin', guest: 'guest', anonymous: 'anonymous' } as const;
 
 /**
  * Applies a partial update (`set` wins over `unset` for the same key, as in Stream) to a user.

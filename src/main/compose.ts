@@ -57,7 +57,7 @@ export function composeHerald(database: Database, options: ComposeOptions = {}):
     ids,
     events: new EventRecorder(clock, ids),
   };
-  const sending = new Sending(deps, deps.storage.sender, sendingOptions);
+  const sending = new Sending(deps, sendingOptions);
   const webhooks = options.webhooks;
   const campaigns = new CampaignsService(deps);
   const services = {

@@ -148,12 +148,4 @@ export class KyselyAudienceStore implements AudienceStore {
       .where('audience_locked_by', '=', owner)
       .execute();
   }
-
-  async restart(campaignId: string): Promise<void> {
-    await this.db
-      .updateTable('campaigns')
-      .set({ audience_step: 0, audience_cursor: null, audience_done: 0, audience_locked_by: null, audience_locked_until: null })
-      .where('id', '=', campaignId)
-      .execute();
-  }
 }

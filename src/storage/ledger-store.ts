@@ -75,16 +75,6 @@ export class KyselyLedgerStore implements LedgerStore {
     return Number(result.numUpdatedRows);
   }
 
-  async pendingCount(campaignId: string): Promise<number> {
-    const row = await this.db
-      .selectFrom('campaign_targets')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('campaign_id', '=', campaignId)
-      .where('status', '=', 'pending')
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
-  }
-
   async channelsByCid(cids: readonly string[]): Promise<ChannelInfo[]> {
     if (cids.length === 0) return [];
     const rows = await this.db

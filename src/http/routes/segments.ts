@@ -78,24 +78,19 @@ export function segmentRoutes(app: FastifyInstance, segments: SegmentsService): 
       return { segments: page.items.map((s) => encodeSegment(wire, s)), next: page.next, prev: page.prev };
     },
   });
-  dualRoute(app, {
-    ...base, method: 'POST', path: '/segments/:id/addtargets', operationId: 'AddSegmentTargets', status: 201,
-    schema: { params: IdParams, body: TargetsBody },
-    async handler(request) {
-      const { id } = request.params as Static<typeof IdParams>;
-      await segments.addTargets(id, (request.body as Static<typeof TargetsBody>).target_ids);
-      return {};
-    },
-  });
-  dualRoute(app, {
-    ...base, method: 'POST', path: '/segments/:id/deletetargets', operationId: 'DeleteSegmentTargets', status: 201,
-    schema: { params: IdParams, body: TargetsBody },
-    async handler(request) {
-      const { id } = request.params as Static<typeof IdParams>;
-      await segments.deleteTargets(id, (request.body as Static<typeof TargetsBody>).target_ids);
-      return {};
-    },
-  });
+  for (const [action, operationId, apply] of [
+    ['addtargets', 'AddSegmentTargets', (id: string, ids: string[]) => segments.addTargets(id, ids)],
+    ['deletetargets', 'DeleteSegmentTargets', (id: string, ids: string[]) => segments.deleteTargets(id, ids)],
+  ] as const) {
+    dualRoute(app, {
+      ...base, method: 'POST', path: `/segments/:id/${action}`, operationId, status: 201,
+      schema: { params: IdParams, body: TargetsBody },
+      async handler(request) {
+        await apply((request.params as Static<typeof IdParams>).id, (request.body as Static<typeof TargetsBody>).target_ids);
+        return {};
+      },
+    });
+  }
   dualRoute(app, {
     ...base, method: 'GET', path: '/segments/:id/target/:target_id', operationId: 'SegmentTargetExists', status: 200,
     schema: { params: TargetParams },
