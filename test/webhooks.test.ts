@@ -97,6 +97,49 @@ for (const { backend, skip } of await backends()) {
       assert.equal(receiver.events('channel.created').filter((e) => e.cid.startsWith('messaging:quiet-')).length, 0);
     });
 
+    it('encodes a campaign\'s chat events as the API\'s, the same bytes on every attempt', async () => {
+      const other = await startHerald(backend, { webhooks: { maxRetryDelayMs: 200 } });
+      const flaky = await new WebhookReceiver().start();
+      try {
+        flaky.mode = 'fail';
+        await other.chat.updateAppSettings({ webhook_url: flaky.url } as never);
+        await other.chat.upsertUsers([{ id: 'boss', name: 'Boss' }, { id: 'ann', name: 'Ann' }]);
+        const c = other.chat.campaign({ sender_id: 'boss', user_ids: ['ann'], create_channels: true, channel_template: { type: 'messaging', id: 'snap-{{ receiver.id }}', custom: { topic: 'news' } }, message_template: { text: 'Hi {{ receiver.name }}', custom: { promo: 7 } } });
+        await run(c);
+        await waitFor('failed attempts', async () => flaky.deliveries.filter((d) => d.event.type === 'message.new').length >= 2);
+        flaky.mode = 'ok';
+        const fromCampaign = await waitFor('campaign message.new', async () => flaky.events('message.new').find((e) => e.message.campaign_id === c.id));
+        const created = await waitFor('campaign channel.created', async () => flaky.events('channel.created').find((e) => e.cid === 'messaging:snap-ann'));
+        for (const event of [fromCampaign, created]) {
+          const attempts = flaky.deliveries.filter((d) => d.event.type === event.type);
+          assert.ok(attempts.length >= 2 && attempts.every((d) => d.verified && d.body === attempts[0].body), `${event.type}: one body on every attempt`);
+          assert.deepEqual(attempts.map((d) => d.attempt), attempts.map((_, i) => i + 1));
+        }
+
+        // The same shape as a message.new of the API, with the sender's profile.
+        const sent = await other.chat.channel('messaging', 'snap-ann').sendMessage({ text: 'reply', user_id: 'ann' });
+        const fromApi = await waitFor('API message.new', async () => flaky.events('message.new').find((e) => e.message.id === sent.message.id));
+        assert.deepEqual(Object.keys(fromCampaign).sort(), Object.keys(fromApi).sort());
+        const ownKeys = new Set(['campaign_id', 'promo']);
+        assert.deepEqual(Object.keys(fromCampaign.message).filter((k) => !ownKeys.has(k)).sort(), Object.keys(fromApi.message).sort());
+        assert.equal(fromCampaign.cid, 'messaging:snap-ann');
+        assert.equal(fromCampaign.channel_id, 'snap-ann');
+        assert.equal(fromCampaign.message.text, 'Hi Ann');
+        assert.equal(fromCampaign.message.promo, 7);
+        assert.equal(fromCampaign.user.name, 'Boss');
+        assert.equal(fromCampaign.message.user.name, 'Boss');
+        const stored = await other.chat.getMessage(fromCampaign.message_id);
+        assert.equal(fromCampaign.message.created_at, stored.message.created_at);
+        assert.equal(fromCampaign.created_at, stored.message.created_at);
+        assert.equal(created.channel.created_by.name, 'Boss');
+        assert.equal(created.channel.topic, 'news');
+        assert.ok(created.channel.config, 'the channel type config is in the event');
+      } finally {
+        await other.close();
+        await flaky.stop();
+      }
+    });
+
     it('dead-letters an event after the retry window and retries it on request', async () => {
       const dead = await startHerald(backend, { webhooks: { retryWindowMs: 1500, maxRetryDelayMs: 200 } });
       const down = await new WebhookReceiver().start();

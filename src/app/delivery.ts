@@ -7,7 +7,7 @@ import { MAX_TEXT_LENGTH, MessageType, type Message } from '../domain/message.js
 import { compileTemplate, type RenderFn } from '../domain/template.js';
 import type { User } from '../domain/user.js';
 import type { AppDeps } from './app-deps.js';
-import type { HeraldEvent } from './event-ports.js';
+import type { PreparedDelivery } from './event-ports.js';
 import type { DeliveryItem, DeliveryPlan, DeliveryResult, LedgerStore } from './sender-ports.js';
 import { campaignVars, channelVars, userVars } from './template-vars.js';
 
@@ -115,7 +115,7 @@ export class Delivery {
       }
     });
 
-    if (settings && sender) this.planWebhooks(campaign, items, settings, sender, now);
+    if (settings) this.planWebhooks(campaign, items, settings, now);
     return {
       campaignId: campaign.id,
       owner: this.options.owner,
@@ -141,38 +141,30 @@ export class Delivery {
   }
 
   /** message.new for every message, channel.created for every channel the send may create. */
-  private planWebhooks(campaign: Campaign, items: DeliveryItem[], settings: AppSettings, sender: User, now: number): void {
+  private planWebhooks(campaign: Campaign, items: DeliveryItem[], settings: AppSettings, now: number): void {
     const wantsMessage = hookUrlsFor(settings, EventType.messageNew).length > 0;
     const wantsChannel = campaign.create_channels && hookUrlsFor(settings, EventType.channelCreated).length > 0;
     if (!wantsMessage && !wantsChannel) return;
     const template = campaign.channel_template;
-    const sending = items.filter((item) => !item.outcome);
-    const messages: HeraldEvent[] = [];
-    const channels: HeraldEvent[] = [];
-    for (const item of sending) {
-      const channel: Channel = {
-        cid: item.cid, type: item.channelType, id: item.channelId, created_by_id: campaign.sender_id, team: template?.team ?? null,
-        frozen: false, disabled: false, member_count: 0, message_count: 1, last_message_at: now, custom: template?.custom ?? {},
-        created_at: now, updated_at: now, deleted_at: null,
-      };
+    const { attachments = [], poll_id = null, custom = {} } = campaign.message_template;
+    for (const item of items) {
+      if (item.outcome) continue;
       const message: Message = {
-        id: item.messageId, cid: item.cid, user_id: campaign.sender_id, type: MessageType.regular, text: item.text,
-        attachments: campaign.message_template.attachments ?? [], poll_id: campaign.message_template.poll_id ?? null,
-        custom: campaign.message_template.custom ?? {}, campaign_id: campaign.id, created_at: now, updated_at: now, deleted_at: null,
+        id: item.messageId, cid: item.cid, user_id: campaign.sender_id, type: MessageType.regular, text: item.text, attachments,
+        poll_id, custom, campaign_id: campaign.id, created_at: now, updated_at: now, deleted_at: null,
       };
-      if (wantsMessage) messages.push({ type: EventType.messageNew, message, user: sender, channel });
-      if (wantsChannel && item.kind === 'user') channels.push({ type: EventType.channelCreated, channel, createdBy: sender });
+      const [always = []] = wantsMessage ? this.deps.events.snapshots(settings, [{ type: EventType.messageNew, message }]) : [];
+      let ifCreated: PreparedDelivery[] = [];
+      if (wantsChannel && item.kind === 'user') {
+        const channel: Channel = {
+          cid: item.cid, type: item.channelType, id: item.channelId, created_by_id: campaign.sender_id, team: template?.team ?? null,
+          frozen: false, disabled: false, member_count: 0, message_count: 1, last_message_at: now, custom: template?.custom ?? {},
+          created_at: now, updated_at: now, deleted_at: null,
+        };
+        [ifCreated = []] = this.deps.events.snapshots(settings, [{ type: EventType.channelCreated, channel }]);
+      }
+      item.webhooks = { always, ifCreated };
     }
-    // One call per kind: the recorder encodes the shared sender once for the whole batch.
-    const messageRows = this.deps.events.prepare(settings, messages, now);
-    const channelRows = this.deps.events.prepare(settings, channels, now);
-    let c = 0;
-    sending.forEach((item, i) => {
-      item.webhooks = {
-        always: messageRows[i] ?? [],
-        ifCreated: wantsChannel && item.kind === 'user' ? (channelRows[c++] ?? []) : [],
-      };
-    });
   }
 
   /** The channel of a user target: the rendered template id, or the sender+receiver distinct channel. */

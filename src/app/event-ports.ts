@@ -11,17 +11,23 @@ export type { PreparedDelivery };
 /** What happened, for webhooks: recorded in the same transaction as the change itself. */
 export type HeraldEvent =
   | { type: 'campaign.started' | 'campaign.updated' | 'campaign.completed'; campaign: CampaignView }
-  | { type: 'message.new'; message: Message; user: User | null; channel: Channel }
+  | { type: 'message.new'; message: Message; user: User | null; channel: Pick<Channel, 'cid' | 'id' | 'type'> }
   | { type: 'channel.created'; channel: Channel; createdBy: User | null }
   | { type: 'member.added' | 'notification.added_to_channel'; channel: Channel; member: { user_id: string; channel_role: string; created_at: Micros }; user: User | null };
+
+/**
+ * A chat event of a campaign send, as its snapshot: the message or the channel, without the
+ * sender, whose profile is read when the event is delivered.
+ */
+export type SnapshotEvent = { type: 'message.new'; message: Message } | { type: 'channel.created'; channel: Channel };
 
 export interface EventSink {
   /** Writes the events to the outbox of `stores` (so: inside the caller's transaction). */
   record(stores: Stores, events: readonly HeraldEvent[]): Promise<void>;
   /**
-   * Encodes events into outbox rows (one list per event) for the given settings without
+   * Outbox rows (one list per event) holding snapshots, for the given settings, without
    * writing them: the send loop plans a batch's events in JS and its writer inserts them in
    * the batch transaction.
    */
-  prepare(settings: AppSettings, events: readonly HeraldEvent[], now: Micros): PreparedDelivery[][];
+  snapshots(settings: AppSettings, events: readonly SnapshotEvent[]): PreparedDelivery[][];
 }

@@ -175,10 +175,13 @@ export interface OutboxStore {
    * and hook is still pending, so campaign events arrive in order.
    */
   claimDue(owner: string, now: Micros, leaseMs: number, limit: number): Promise<OutboxRow[]>;
-  /** Records an attempt's outcome, fenced by the lease owner. */
-  finish(id: string, owner: string, outcome: { status: OutboxStatus; nextAttemptAt?: Micros; error?: string | null }, now: Micros): Promise<void>;
-  /** Records the successful attempts of a claim in one statement, fenced by the lease owner. */
-  batchDelivered(ids: readonly string[], owner: string, now: Micros): Promise<void>;
+  /**
+   * Records a failed attempt, fenced by the lease owner: its outcome, and the wire body it
+   * sent (so a snapshot row is encoded once).
+   */
+  finish(id: string, owner: string, outcome: { status: OutboxStatus; nextAttemptAt: Micros; error: string | null; body: string }, now: Micros): Promise<void>;
+  /** Deletes the delivered rows of a claim in one statement, fenced by the lease owner. */
+  batchDelivered(ids: readonly string[], owner: string): Promise<void>;
   listDead(after: string | null, limit: number): Promise<OutboxRow[]>;
   /** Puts a dead row back in the queue, due now, with its attempt count reset. */
   revive(id: string, now: Micros): Promise<boolean>;

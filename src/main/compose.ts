@@ -51,11 +51,12 @@ export function composeHerald(database: Database, options: ComposeOptions = {}):
   };
   const clock = options.clock ?? systemClock;
   const ids = { next: uuidv7 };
+  const events = new EventRecorder(clock, ids);
   const deps: AppDeps = {
     storage: createStorage(database, { leaseMs: sendingOptions.leaseMs }),
     clock,
     ids,
-    events: new EventRecorder(clock, ids),
+    events,
   };
   const sending = new Sending(deps, sendingOptions);
   const webhooks = options.webhooks;
@@ -76,7 +77,7 @@ export function composeHerald(database: Database, options: ComposeOptions = {}):
     sending,
     deliverer:
       webhooks &&
-      new WebhookDeliverer(deps.storage.outbox, clock, {
+      new WebhookDeliverer(deps.storage.outbox, (rows) => events.encodeSnapshots(deps.storage.users, rows), clock, {
         apiKey: webhooks.apiKey,
         apiSecret: webhooks.apiSecret,
         owner: sending.owner,

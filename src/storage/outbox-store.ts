@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { OutboxRow, OutboxStore, PreparedDelivery } from '../app/ports.js';
-import { OutboxStatus } from '../domain/events.js';
+import { BodyFormat, OutboxStatus } from '../domain/events.js';
 import type { DialectCaps } from './dialects/dialect-caps.js';
 import { chunks } from './row-mapping.js';
 import type { Schema, WebhookOutboxTable } from './schema.js';
@@ -11,6 +11,7 @@ const fromRow = (r: Selectable<WebhookOutboxTable>): OutboxRow => ({
   event_type: r.event_type,
   ordering_key: r.ordering_key,
   body: r.body,
+  body_format: r.body_format as BodyFormat,
   status: r.status as OutboxStatus,
   attempts: r.attempts,
   next_attempt_at: r.next_attempt_at,
@@ -47,14 +48,16 @@ export class KyselyOutboxStore implements OutboxStore {
     return rows.rows.map(fromRow).sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
-  async finish(id: string, owner: string, outcome: { status: OutboxStatus; nextAttemptAt?: number; error?: string | null }, now: number): Promise<void> {
+  async finish(id: string, owner: string, outcome: { status: OutboxStatus; nextAttemptAt: number; error: string | null; body: string }, now: number): Promise<void> {
     await this.db
       .updateTable('webhook_outbox')
       .set((eb) => ({
         status: outcome.status,
         attempts: eb('attempts', '+', 1),
-        next_attempt_at: outcome.nextAttemptAt ?? now,
-        last_error: outcome.error ?? null,
+        next_attempt_at: outcome.nextAttemptAt,
+        last_error: outcome.error,
+        body: outcome.body,
+        body_format: BodyFormat.wire,
         locked_by: null,
         locked_until: null,
         updated_at: now,
@@ -64,11 +67,11 @@ export class KyselyOutboxStore implements OutboxStore {
       .execute();
   }
 
-  async batchDelivered(ids: readonly string[], owner: string, now: number): Promise<void> {
+  async batchDelivered(ids: readonly string[], owner: string): Promise<void> {
     if (ids.length === 0) return;
+    // Nothing reads a delivered row again: keeping them would grow the outbox by every event.
     await this.db
-      .updateTable('webhook_outbox')
-      .set((eb) => ({ status: OutboxStatus.delivered, attempts: eb('attempts', '+', 1), locked_by: null, locked_until: null, updated_at: now }))
+      .deleteFrom('webhook_outbox')
       .where(this.caps.inTextList(sql.ref('id'), ids))
       .where('locked_by', '=', owner)
       .execute();

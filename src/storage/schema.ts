@@ -171,6 +171,7 @@ export interface WebhookOutboxTable {
   event_type: string;
   ordering_key: string | null;
   body: string;
+  body_format: Generated<string>;
   status: Generated<string>;
   attempts: Generated<number>;
   next_attempt_at: number;

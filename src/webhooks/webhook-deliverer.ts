@@ -32,6 +32,8 @@ export class WebhookDeliverer {
 
   constructor(
     private readonly outbox: OutboxStore,
+    /** Encodes the snapshot rows of a claim into wire bodies, in place. */
+    private readonly encodeSnapshots: (rows: OutboxRow[]) => Promise<void>,
     private readonly clock: Clock,
     private readonly options: DelivererOptions,
   ) {
@@ -39,14 +41,15 @@ export class WebhookDeliverer {
   }
 
   /**
-   * One claim's worth of deliveries (up to CLAIM_SIZE rows, `concurrency` of them in flight at
-   * a time); false when nothing was due. Successes are recorded in one statement per claim:
-   * a write per delivery would cost the send loop its database.
+   * One claim's worth of deliveries (up to `concurrency` × CLAIM_ROUNDS rows, `concurrency` of
+   * them in flight at a time); false when nothing was due. Successes are deleted in one
+   * statement per claim: a write per delivery would cost the send loop its database.
    */
   async deliverDue(): Promise<boolean> {
     const { owner, leaseMs, concurrency } = this.options;
     const rows = await this.outbox.claimDue(owner, this.clock.nowMicros(), leaseMs, concurrency * CLAIM_ROUNDS);
     if (rows.length === 0) return false;
+    await this.encodeSnapshots(rows);
     const delivered: string[] = [];
     let next = 0;
     const lane = async () => {
@@ -56,7 +59,7 @@ export class WebhookDeliverer {
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, lane));
-    await this.outbox.batchDelivered(delivered, owner, this.clock.nowMicros());
+    await this.outbox.batchDelivered(delivered, owner);
     return true;
   }
 
@@ -68,7 +71,9 @@ export class WebhookDeliverer {
     const nextAttemptAt = now + retryDelayMs(row.attempts + 1, this.options.maxRetryDelayMs) * 1000;
     const expired = nextAttemptAt - row.created_at > this.options.retryWindowMs * 1000;
     const status = result.retryable && !expired ? OutboxStatus.pending : OutboxStatus.dead;
-    await this.outbox.finish(row.id, this.options.owner, { status, nextAttemptAt, error: result.error }, now);
+    // The body goes with the outcome: a snapshot encoded for this attempt is sent as the same
+    // bytes on every later one.
+    await this.outbox.finish(row.id, this.options.owner, { status, nextAttemptAt, error: result.error, body: row.body }, now);
     return false;
   }
 

@@ -9,6 +9,8 @@ export interface Delivery {
   apiKey: string;
   verified: boolean;
   status: number;
+  /** The raw body, as signed. */
+  body: string;
   event: Record<string, any>;
 }
 
@@ -45,6 +47,7 @@ export class WebhookReceiver {
           apiKey: String(request.headers['x-api-key']),
           verified: this.verifier.verifyWebhook(raw, String(request.headers['x-signature'])),
           status,
+          body: raw.toString('utf8'),
           event: JSON.parse(raw.toString('utf8')) as Record<string, any>,
         });
         response.writeHead(status).end();

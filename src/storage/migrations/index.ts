@@ -4,6 +4,7 @@ import { chatTables } from './001-chat-tables.js';
 import { segmentsAndCampaigns } from './002-segments-campaigns.js';
 import { campaignLedger } from './003-campaign-ledger.js';
 import { webhooks } from './004-webhooks.js';
+import { outboxSnapshots } from './005-outbox-snapshots.js';
 
 /** One list of migrations for both dialects; each takes the dialect's capabilities. */
 const migrations: Record<string, (caps: DialectCaps) => Migration> = {
@@ -11,6 +12,7 @@ const migrations: Record<string, (caps: DialectCaps) => Migration> = {
   '002-segments-campaigns': segmentsAndCampaigns,
   '003-campaign-ledger': campaignLedger,
   '004-webhooks': webhooks,
+  '005-outbox-snapshots': outboxSnapshots,
 };
 
 export const migrationProvider = (caps: DialectCaps): MigrationProvider => ({

@@ -221,7 +221,7 @@ export class PostgresLedgerWriter implements LedgerWriter {
       if (first) announced.add(item.cid);
       return first ? [...item.webhooks.ifCreated, ...item.webhooks.always] : item.webhooks.always;
     });
-    // Plain bound parameters, not unnest(): a text[] literal of thousands of ~1 KB JSON bodies
+    // Plain bound parameters, not unnest(): a text[] literal of thousands of JSON bodies
     // costs more to escape and parse than the rows cost to insert.
     for (const slice of chunks(rows, 2000)) {
       await trx

@@ -46,8 +46,8 @@ export class SqliteLedgerWriter implements LedgerWriter {
         campaign_id, created_at, updated_at) values (?, ?, ?, 'regular', ?, ?, ?, ?, ?, ?, ?)`),
       bumpChannel: p(`update channels set message_count = message_count + 1, member_count = member_count + ?,
         last_message_at = ?, updated_at = ? where pk = ?`),
-      outbox: p(`insert into webhook_outbox (id, hook_url, event_type, ordering_key, body, status, attempts, next_attempt_at,
-        created_at, updated_at) values (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`),
+      outbox: p(`insert into webhook_outbox (id, hook_url, event_type, ordering_key, body, body_format, status, attempts,
+        next_attempt_at, created_at, updated_at) values (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`),
       stats: p(`update campaigns set stats_messages_sent = stats_messages_sent + ?,
         stats_channels_created = stats_channels_created + ?, stats_users_sent = stats_users_sent + ?,
         stats_targets_done = stats_targets_done + ? where id = ?`),
@@ -135,7 +135,7 @@ export class SqliteLedgerWriter implements LedgerWriter {
     // The webhook events of this send, in its transaction (the outbox's rule).
     if (item.webhooks) {
       for (const row of created ? [...item.webhooks.ifCreated, ...item.webhooks.always] : item.webhooks.always) {
-        s.outbox.run(row.id, row.hook_url, row.event_type, row.ordering_key, row.body, plan.now, plan.now, plan.now);
+        s.outbox.run(row.id, row.hook_url, row.event_type, row.ordering_key, row.body, row.body_format, plan.now, plan.now, plan.now);
       }
     }
     result.sent++;
