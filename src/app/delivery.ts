@@ -5,7 +5,6 @@ import { checkChannelId, distinctChannelId, splitCid, type Channel } from '../do
 import { EventType } from '../domain/events.js';
 import { MAX_TEXT_LENGTH, MessageType, type Message } from '../domain/message.js';
 import { compileTemplate, type RenderFn } from '../domain/template.js';
-import type { User } from '../domain/user.js';
 import type { AppDeps } from './app-deps.js';
 import type { PreparedDelivery } from './event-ports.js';
 import type { DeliveryItem, DeliveryPlan, DeliveryResult, LedgerStore } from './sender-ports.js';
