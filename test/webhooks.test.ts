@@ -97,16 +97,18 @@ for (const { backend, skip } of await backends()) {
       assert.equal(receiver.events('channel.created').filter((e) => e.cid.startsWith('messaging:quiet-')).length, 0);
     });
 
-    it('encodes a campaign\'s chat events as the API\'s, the same bytes on every attempt', async () => {
-      const other = await startHerald(backend, { webhooks: { maxRetryDelayMs: 200 } });
+    it('encodes a campaign\'s chat events as the API\'s, the same bytes on every attempt, timed out or failed', async () => {
+      const other = await startHerald(backend, { webhooks: { maxRetryDelayMs: 200, attemptTimeoutMs: 300 } });
       const flaky = await new WebhookReceiver().start();
       try {
-        flaky.mode = 'fail';
+        flaky.mode = 'hang';
         await other.chat.updateAppSettings({ webhook_url: flaky.url } as never);
         await other.chat.upsertUsers([{ id: 'boss', name: 'Boss' }, { id: 'ann', name: 'Ann' }]);
         const c = other.chat.campaign({ sender_id: 'boss', user_ids: ['ann'], create_channels: true, channel_template: { type: 'messaging', id: 'snap-{{ receiver.id }}', custom: { topic: 'news' } }, message_template: { text: 'Hi {{ receiver.name }}', custom: { promo: 7 } } });
         await run(c);
-        await waitFor('failed attempts', async () => flaky.deliveries.filter((d) => d.event.type === 'message.new').length >= 2);
+        await waitFor('a timed-out attempt', async () => flaky.deliveries.some((d) => d.event.type === 'message.new'));
+        flaky.mode = 'fail';
+        await waitFor('failed attempts', async () => flaky.deliveries.filter((d) => d.event.type === 'message.new').length >= 3);
         flaky.mode = 'ok';
         const fromCampaign = await waitFor('campaign message.new', async () => flaky.events('message.new').find((e) => e.message.campaign_id === c.id));
         const created = await waitFor('campaign channel.created', async () => flaky.events('channel.created').find((e) => e.cid === 'messaging:snap-ann'));

@@ -26,10 +26,17 @@ export function parseTime(value: unknown, field: string): Micros {
   throw inputError(`${field} must be an RFC 3339 time`, { [field]: 'invalid time' });
 }
 
+// The last time formatted: a batch's events and messages share one time, three times each.
+let lastMicros = Number.NaN;
+let lastFormatted = '';
+
 /** `2024-04-04T09:26:11.805899Z`: microsecond precision, as Stream's legacy wire shows. */
 export function formatRfc3339(micros: Micros): string {
+  if (micros === lastMicros) return lastFormatted;
   const ms = Math.floor(micros / 1000);
   const iso = new Date(ms).toISOString(); // 2024-04-04T09:26:11.805Z
   const fraction = String(micros - ms * 1000).padStart(3, '0');
-  return `${iso.slice(0, 23)}${fraction}Z`;
+  lastMicros = micros;
+  lastFormatted = `${iso.slice(0, 23)}${fraction}Z`;
+  return lastFormatted;
 }

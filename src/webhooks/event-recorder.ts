@@ -95,16 +95,18 @@ export class EventRecorder implements EventSink {
       case 'campaign.updated':
       case 'campaign.completed':
         return { type: event.type, created_at, custom: {}, campaign: encodeCampaign(wire, event.campaign) };
-      case 'message.new':
+      case 'message.new': {
+        const user = userOf(event.user, event.message.user_id);
         return {
           type: event.type,
           ...this.channelRef(event.channel),
           message_id: event.message.id,
-          message: { ...wire.message({ message: event.message, user: null }), user: userOf(event.user, event.message.user_id) },
-          user: userOf(event.user, event.message.user_id),
+          message: wire.message({ message: event.message, user: event.user }, user),
+          user,
           watcher_count: 0,
           created_at,
         };
+      }
       case 'channel.created':
         return {
           type: event.type,

@@ -37,7 +37,10 @@ export class WebhookDeliverer {
     private readonly clock: Clock,
     private readonly options: DelivererOptions,
   ) {
-    this.agent = new Agent({ connections: options.concurrency, keepAliveTimeout: 30_000 });
+    // The per-attempt limit as undici's three timeouts (connect, headers, body): an
+    // AbortSignal.timeout per request would cost a timer and a signal for every delivery.
+    const timeout = options.attemptTimeoutMs;
+    this.agent = new Agent({ connections: options.concurrency, keepAliveTimeout: 30_000, connect: { timeout }, headersTimeout: timeout, bodyTimeout: timeout });
   }
 
   /**
@@ -91,9 +94,6 @@ export class WebhookDeliverer {
           'x-signature': signBody(row.body, this.options.apiSecret),
         },
         body: row.body,
-        headersTimeout: this.options.attemptTimeoutMs,
-        bodyTimeout: this.options.attemptTimeoutMs,
-        signal: AbortSignal.timeout(this.options.attemptTimeoutMs),
       });
       await response.body.dump();
       return classify(response.statusCode);

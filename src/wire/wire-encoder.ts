@@ -108,7 +108,8 @@ export class WireEncoder {
     };
   }
 
-  message({ message: m, user }: MessageWithUser): Record<string, unknown> {
+  /** `encodedUser`: the author already encoded, for events of one author (a campaign's sender). */
+  message({ message: m, user }: MessageWithUser, encodedUser?: Record<string, unknown>): Record<string, unknown> {
     const custom = m.campaign_id === null ? m.custom : { ...m.custom, campaign_id: m.campaign_id };
     return this.withCustom(
       {
@@ -116,7 +117,7 @@ export class WireEncoder {
         text: m.text,
         html: m.text === '' ? '' : `<p>${escapeHtml(m.text)}</p>\n`,
         type: m.type,
-        user: this.userOrStub(user, m.user_id),
+        user: encodedUser ?? this.userOrStub(user, m.user_id),
         cid: m.cid,
         attachments: m.attachments,
         ...(m.poll_id !== null && { poll_id: m.poll_id }),

@@ -16,11 +16,12 @@ export interface Delivery {
 
 /**
  * A real webhook receiver on loopback (outside Herald, so a fake is fine). It checks every
- * signature with stream-chat's verifyWebhook and can answer 500, or refuse connections.
+ * signature with stream-chat's verifyWebhook and can answer 500, hang, or refuse connections.
  */
 export class WebhookReceiver {
   readonly deliveries: Delivery[] = [];
-  mode: 'ok' | 'fail' = 'ok';
+  /** ok: 200; fail: 500; hang: never answers (the sender's attempt times out). */
+  mode: 'ok' | 'fail' | 'hang' = 'ok';
   private server: Server | undefined;
   private port = 0;
   private readonly verifier = new StreamChat(TEST_API_KEY, TEST_API_SECRET);
@@ -40,7 +41,7 @@ export class WebhookReceiver {
       request.on('data', (c: Buffer) => chunks.push(c));
       request.on('end', () => {
         const raw = Buffer.concat(chunks);
-        const status = this.mode === 'ok' ? 200 : 500;
+        const status = { ok: 200, fail: 500, hang: 0 }[this.mode];
         this.deliveries.push({
           id: String(request.headers['x-webhook-id']),
           attempt: Number(request.headers['x-webhook-attempt']),
@@ -50,7 +51,7 @@ export class WebhookReceiver {
           body: raw.toString('utf8'),
           event: JSON.parse(raw.toString('utf8')) as Record<string, any>,
         });
-        response.writeHead(status).end();
+        if (status !== 0) response.writeHead(status).end();
       });
     });
     await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
