@@ -33,9 +33,9 @@ export class WireEncoder {
    */
   withCustom<T extends object>(fields: T, custom: Record<string, unknown>): T & Record<string, unknown> {
     if (this.family === 'v2') return { ...fields, custom };
-    const merged = fields as T & Record<string, unknown>;
+    const merged: Record<string, unknown> = fields as Record<string, unknown>;
     for (const key of Object.keys(custom)) if (!Object.hasOwn(merged, key)) merged[key] = custom[key];
-    return merged;
+    return merged as T & Record<string, unknown>;
   }
 
   user(u: User): Record<string, unknown> {
