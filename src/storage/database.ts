@@ -61,8 +61,10 @@ export async function refreshStatistics(database: Database): Promise<void> {
     // A full pass: a sample of 1,000 rows told the planner each role held 1,001 users and kept
     // the bad plan. A full ANALYZE of a million users takes ~160 ms.
     database.sqlite.pragma('analysis_limit = 0');
-    database.sqlite.exec('analyze users; analyze channels; analyze channel_members');
+    database.sqlite.exec('analyze users; analyze channels; analyze channel_members; analyze webhook_outbox');
     return;
   }
-  await sql`analyze users, channels, channel_members`.execute(database.db);
+  // The outbox too: never analyzed, PostgreSQL guessed a few hundred due rows and claimed each
+  // batch of 256 by sorting all of them (84 ms a claim at 100k rows, 3 ms with statistics).
+  await sql`analyze users, channels, channel_members, webhook_outbox`.execute(database.db);
 }

@@ -41,10 +41,21 @@ export class KyselyOutboxStore implements OutboxStore {
       and (ordering_key is null or not exists (select 1 from webhook_outbox e where e.status = 'pending'
         and e.ordering_key = webhook_outbox.ordering_key and e.hook_url = webhook_outbox.hook_url and e.id < webhook_outbox.id))`;
     const skipLocked = this.caps.supportsSkipLocked ? sql`for update skip locked` : sql``;
-    const rows = await sql<Selectable<WebhookOutboxTable>>`
+    const claim = (db: Kysely<Schema>) => sql<Selectable<WebhookOutboxTable>>`
       update webhook_outbox set locked_by = ${owner}, locked_until = ${now + leaseMs * 1000}
       where id in (select id from webhook_outbox where ${due} order by next_attempt_at, id limit ${limit} ${skipLocked})
-      returning *`.execute(this.db);
+      returning *`.execute(db);
+    const rows =
+      this.caps.name === 'postgres'
+        ? await this.db.transaction().execute(async (trx) => {
+            // Walk the due index in order, whatever the statistics say. A campaign fills the
+            // outbox faster than autovacuum analyzes it, and a fresh table's estimate of a few
+            // hundred due rows made PostgreSQL sort all 100k of them for every claim of 256:
+            // 84 ms a claim instead of 0.4 ms, and 800 deliveries/s instead of 4,000.
+            await sql`set local enable_sort = off`.execute(trx);
+            return claim(trx);
+          })
+        : await claim(this.db);
     return rows.rows.map(fromRow).sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
