@@ -142,6 +142,30 @@ for (const { backend, skip } of await backends()) {
       }
     });
 
+    it('claims on from the last claim, and picks up a row that landed behind it', async () => {
+      const manual = await startHerald(backend, { loops: [] });
+      const sink = await new WebhookReceiver().start();
+      try {
+        const { outbox } = manual.herald.deps.storage;
+        const now = Date.now() * 1000;
+        const row = (n: number) => ({ id: `evt-${String(n).padStart(4, '0')}`, hook_url: sink.url, event_type: 'test.event', ordering_key: null, body: JSON.stringify({ type: 'test.event', n }), body_format: 'wire' as const });
+        await outbox.append(Array.from({ length: 600 }, (_, n) => row(n + 100)), now);
+        assert.equal(await manual.herald.deliverer!.deliverDue(), true);
+        assert.equal(sink.accepted.length, 256, 'one full claim');
+        // Committed late: due earlier than everything the cursor has passed.
+        await outbox.append([row(1)], now - 1_000_000);
+        while (await manual.herald.deliverer!.deliverDue());
+        const ids = sink.accepted.map((d) => d.id);
+        assert.equal(ids.length, 601);
+        assert.equal(new Set(ids).size, 601, 'each event once');
+        assert.ok(ids.includes('evt-0001'));
+        assert.equal((await outbox.claimDue('check', Date.now() * 1000, 1000, 10)).length, 0, 'delivered rows are gone');
+      } finally {
+        await manual.close();
+        await sink.stop();
+      }
+    });
+
     it('dead-letters an event after the retry window and retries it on request', async () => {
       const dead = await startHerald(backend, { webhooks: { retryWindowMs: 1500, maxRetryDelayMs: 200 } });
       const down = await new WebhookReceiver().start();

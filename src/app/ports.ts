@@ -6,10 +6,10 @@ import type { Message } from '../domain/message.js';
 import type { AppSettings } from '../domain/app-settings.js';
 import type { Campaign, CampaignStatus } from '../domain/campaign.js';
 import type { OutboxStatus } from '../domain/events.js';
-import type { OutboxRow, PreparedDelivery } from './outbox-types.js';
+import type { OutboxPosition, OutboxRow, PreparedDelivery } from './outbox-types.js';
 import type { SchedulerStore, SenderStores } from './sender-ports.js';
 
-export type { OutboxRow, PreparedDelivery };
+export type { OutboxPosition, OutboxRow, PreparedDelivery };
 import type { Segment } from '../domain/segment.js';
 import type { Task } from '../domain/task.js';
 import type { User } from '../domain/user.js';
@@ -171,10 +171,11 @@ export interface AppSettingsStore {
 export interface OutboxStore {
   append(rows: readonly PreparedDelivery[], now: Micros): Promise<void>;
   /**
-   * Leases up to `limit` due rows; a row waits while an earlier row with the same ordering key
-   * and hook is still pending, so campaign events arrive in order.
+   * Leases up to `limit` due rows in (next_attempt_at, id) order, after `after` when given; a
+   * row waits while an earlier row with the same ordering key and hook is still pending, so
+   * campaign events arrive in order.
    */
-  claimDue(owner: string, now: Micros, leaseMs: number, limit: number): Promise<OutboxRow[]>;
+  claimDue(owner: string, now: Micros, leaseMs: number, limit: number, after?: OutboxPosition | null): Promise<OutboxRow[]>;
   /**
    * Records a failed attempt, fenced by the lease owner: its outcome, and the wire body it
    * sent (so a snapshot row is encoded once).

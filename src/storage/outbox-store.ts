@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { OutboxRow, OutboxStore, PreparedDelivery } from '../app/ports.js';
+import type { OutboxPosition, OutboxRow, OutboxStore, PreparedDelivery } from '../app/ports.js';
 import { BodyFormat, OutboxStatus } from '../domain/events.js';
 import type { DialectCaps } from './dialects/dialect-caps.js';
 import { chunks } from './row-mapping.js';
@@ -34,10 +34,11 @@ export class KyselyOutboxStore implements OutboxStore {
     }
   }
 
-  async claimDue(owner: string, now: number, leaseMs: number, limit: number): Promise<OutboxRow[]> {
+  async claimDue(owner: string, now: number, leaseMs: number, limit: number, after?: OutboxPosition | null): Promise<OutboxRow[]> {
     // Due, not leased, and first in line for its (campaign, hook): a later campaign event
     // waits while an earlier one is still being retried.
-    const due = sql`status = 'pending' and next_attempt_at <= ${now} and (locked_until is null or locked_until < ${now})
+    const from = after ? sql`(next_attempt_at, id) > (${after.next_attempt_at}, ${after.id}) and` : sql``;
+    const due = sql`${from} status = 'pending' and next_attempt_at <= ${now} and (locked_until is null or locked_until < ${now})
       and (ordering_key is null or not exists (select 1 from webhook_outbox e where e.status = 'pending'
         and e.ordering_key = webhook_outbox.ordering_key and e.hook_url = webhook_outbox.hook_url and e.id < webhook_outbox.id))`;
     const skipLocked = this.caps.supportsSkipLocked ? sql`for update skip locked` : sql``;

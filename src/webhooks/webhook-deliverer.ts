@@ -1,5 +1,5 @@
 import { Agent, request } from 'undici';
-import type { OutboxRow, OutboxStore } from '../app/ports.js';
+import type { OutboxPosition, OutboxRow, OutboxStore } from '../app/ports.js';
 import type { Clock } from '../domain/clock.js';
 import { OutboxStatus } from '../domain/events.js';
 import { classify, retryDelayMs, type AttemptResult } from './retry-policy.js';
@@ -7,6 +7,8 @@ import { signBody } from './signature.js';
 
 // A claim holds this many rounds of `concurrency` deliveries.
 const CLAIM_ROUNDS = 8;
+// How long claims go on from where the last one ended before one starts from the front again.
+const REWIND_EVERY_MS = 5000;
 
 export interface DelivererOptions {
   apiKey: string;
@@ -29,6 +31,16 @@ export interface DelivererOptions {
  */
 export class WebhookDeliverer {
   private readonly agent: Agent;
+  /**
+   * Where the last full claim ended. A claim from the front of the due index walks past the
+   * entries of every row delivered (deleted) since PostgreSQL last vacuumed the outbox: at
+   * 800k of them, a 1M-event backlog went out at half the rate. Claims go on from here while
+   * they come back full, and start from the front again when one does not, or every
+   * REWIND_EVERY_MS, which picks up what the cursor passed: expired leases of other workers
+   * and rows of transactions that committed late.
+   */
+  private cursor: OutboxPosition | null = null;
+  private cursorSince = 0;
 
   constructor(
     private readonly outbox: OutboxStore,
@@ -50,8 +62,15 @@ export class WebhookDeliverer {
    */
   async deliverDue(): Promise<boolean> {
     const { owner, leaseMs, concurrency } = this.options;
-    const rows = await this.outbox.claimDue(owner, this.clock.nowMicros(), leaseMs, concurrency * CLAIM_ROUNDS);
-    if (rows.length === 0) return false;
+    const now = this.clock.nowMicros();
+    const limit = concurrency * CLAIM_ROUNDS;
+    if (this.cursor && now - this.cursorSince > REWIND_EVERY_MS * 1000) this.cursor = null;
+    const after = this.cursor;
+    const rows = await this.outbox.claimDue(owner, now, leaseMs, limit, after);
+    this.cursor = rows.length === limit ? this.lastOf(rows) : null;
+    if (this.cursor && !after) this.cursorSince = now;
+    // Nothing after the cursor: look from the front at once before calling it idle.
+    if (rows.length === 0) return after !== null;
     await this.encodeSnapshots(rows);
     const delivered: string[] = [];
     let next = 0;
@@ -64,6 +83,13 @@ export class WebhookDeliverer {
     await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, lane));
     await this.outbox.batchDelivered(delivered, owner);
     return true;
+  }
+
+  /** The last of a claim in (next_attempt_at, id) order: the claim's rows come sorted by id. */
+  private lastOf(rows: readonly OutboxRow[]): OutboxPosition {
+    return rows.reduce((last, r) =>
+      r.next_attempt_at > last.next_attempt_at || (r.next_attempt_at === last.next_attempt_at && r.id > last.id) ? r : last,
+    );
   }
 
   /** True when delivered; failures are recorded here, one by one (they are the rare case). */
