@@ -12,6 +12,8 @@ export const outboxSnapshots = (caps: DialectCaps): Migration => ({
       .alterTable('webhook_outbox')
       .addColumn('body_format', 'text', (c) => c.notNull().defaultTo('wire'))
       .execute();
+    // Delivered rows are deleted from now on; earlier ones were kept, marked 'delivered'.
+    await db.deleteFrom('webhook_outbox').where('status', '=', 'delivered').execute();
     if (caps.name === 'postgres') {
       // A queue table: a 1M-target campaign inserts and deletes a million rows. Vacuum and
       // analyze it every 5,000 changed rows rather than every 20% of the table, so dead rows
