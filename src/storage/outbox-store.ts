@@ -42,10 +42,15 @@ export class KyselyOutboxStore implements OutboxStore {
       and (ordering_key is null or not exists (select 1 from webhook_outbox e where e.status = 'pending'
         and e.ordering_key = webhook_outbox.ordering_key and e.hook_url = webhook_outbox.hook_url and e.id < webhook_outbox.id))`;
     const skipLocked = this.caps.supportsSkipLocked ? sql`for update skip locked` : sql``;
-    const claim = (db: Kysely<Schema>) => sql<Selectable<WebhookOutboxTable>>`
-      update webhook_outbox set locked_by = ${owner}, locked_until = ${now + leaseMs * 1000}
-      where id in (select id from webhook_outbox where ${due} order by next_attempt_at, id limit ${limit} ${skipLocked})
-      returning *`.execute(db);
+    const pick = sql`select id from webhook_outbox where ${due} order by next_attempt_at, id limit ${limit} ${skipLocked}`;
+    const lease = sql`locked_by = ${owner}, locked_until = ${now + leaseMs * 1000}`;
+    // On PostgreSQL the picked ids are an array computed once (an InitPlan), then found by
+    // primary key: as `id in (…)`, an estimate of one due row after the cursor made it a
+    // nested loop that re-ran the pick for every row of the table (a claim ran for minutes).
+    const claim = (db: Kysely<Schema>) =>
+      this.caps.name === 'postgres'
+        ? sql<Selectable<WebhookOutboxTable>>`update webhook_outbox set ${lease} where id = any(array(${pick})) returning *`.execute(db)
+        : sql<Selectable<WebhookOutboxTable>>`update webhook_outbox set ${lease} where id in (${pick}) returning *`.execute(db);
     const rows =
       this.caps.name === 'postgres'
         ? await this.db.transaction().execute(async (trx) => {
