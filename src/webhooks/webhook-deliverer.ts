@@ -69,8 +69,8 @@ export class WebhookDeliverer {
     // Nothing after the cursor: look from the front at once before calling it idle.
     if (rows.length === 0) return after !== null;
     // A full claim: take the next one while this one is delivered, so that the database's
-    // round trips overlap the receiver's (on PostgreSQL they left the deliverer idle a third
-    // of the time). Its rows are leased like any; if this worker stops first, they expire.
+    // round trips overlap the receiver's. Its rows are leased like any; if this worker stops
+    // first, the leases expire.
     if (this.cursor) {
       this.prefetched = this.claim();
       this.prefetched.catch(() => {}); // awaited, and so reported, by the next round
