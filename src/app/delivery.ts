@@ -1,12 +1,12 @@
 import { hookUrlsFor, type AppSettings } from '../domain/app-settings.js';
 import type { Campaign } from '../domain/campaign.js';
 import { isChannelTarget, SkipReason, TargetStatus } from '../domain/campaign-target.js';
-import { checkChannelId, distinctChannelId, splitCid, type Channel } from '../domain/channel.js';
+import { checkChannelId, distinctChannelId, splitCid } from '../domain/channel.js';
 import { EventType } from '../domain/events.js';
-import { MAX_TEXT_LENGTH, MessageType, type Message } from '../domain/message.js';
+import { MAX_TEXT_LENGTH, MessageType } from '../domain/message.js';
 import { compileTemplate, type RenderFn } from '../domain/template.js';
 import type { AppDeps } from './app-deps.js';
-import type { PreparedDelivery } from './event-ports.js';
+import type { SnapshotEvent } from './event-ports.js';
 import type { DeliveryItem, DeliveryPlan, DeliveryResult, LedgerStore } from './sender-ports.js';
 import { campaignVars, channelVars, userVars } from './template-vars.js';
 
@@ -146,23 +146,24 @@ export class Delivery {
     if (!wantsMessage && !wantsChannel) return;
     const template = campaign.channel_template;
     const { attachments = [], poll_id = null, custom = {} } = campaign.message_template;
+    const snapshot = (event: SnapshotEvent) => this.deps.events.snapshot(settings, event);
     for (const item of items) {
       if (item.outcome) continue;
-      const message: Message = {
-        id: item.messageId, cid: item.cid, user_id: campaign.sender_id, type: MessageType.regular, text: item.text, attachments,
-        poll_id, custom, campaign_id: campaign.id, created_at: now, updated_at: now, deleted_at: null,
+      item.webhooks = {
+        always: wantsMessage
+          ? snapshot({ type: EventType.messageNew, message: {
+              id: item.messageId, cid: item.cid, user_id: campaign.sender_id, type: MessageType.regular, text: item.text, attachments,
+              poll_id, custom, campaign_id: campaign.id, created_at: now, updated_at: now, deleted_at: null,
+            } })
+          : [],
+        ifCreated: wantsChannel && item.kind === 'user'
+          ? snapshot({ type: EventType.channelCreated, channel: {
+              cid: item.cid, type: item.channelType, id: item.channelId, created_by_id: campaign.sender_id, team: template?.team ?? null,
+              frozen: false, disabled: false, member_count: 0, message_count: 1, last_message_at: now, custom: template?.custom ?? {},
+              created_at: now, updated_at: now, deleted_at: null,
+            } })
+          : [],
       };
-      const [always = []] = wantsMessage ? this.deps.events.snapshots(settings, [{ type: EventType.messageNew, message }]) : [];
-      let ifCreated: PreparedDelivery[] = [];
-      if (wantsChannel && item.kind === 'user') {
-        const channel: Channel = {
-          cid: item.cid, type: item.channelType, id: item.channelId, created_by_id: campaign.sender_id, team: template?.team ?? null,
-          frozen: false, disabled: false, member_count: 0, message_count: 1, last_message_at: now, custom: template?.custom ?? {},
-          created_at: now, updated_at: now, deleted_at: null,
-        };
-        [ifCreated = []] = this.deps.events.snapshots(settings, [{ type: EventType.channelCreated, channel }]);
-      }
-      item.webhooks = { always, ifCreated };
     }
   }
 

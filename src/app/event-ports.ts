@@ -25,9 +25,9 @@ export interface EventSink {
   /** Writes the events to the outbox of `stores` (so: inside the caller's transaction). */
   record(stores: Stores, events: readonly HeraldEvent[]): Promise<void>;
   /**
-   * Outbox rows (one list per event) holding snapshots, for the given settings, without
+   * The outbox rows of one event (one per hook that wants it), holding its snapshot, without
    * writing them: the send loop plans a batch's events in JS and its writer inserts them in
    * the batch transaction.
    */
-  snapshots(settings: AppSettings, events: readonly SnapshotEvent[]): PreparedDelivery[][];
+  snapshot(settings: AppSettings, event: SnapshotEvent): PreparedDelivery[];
 }

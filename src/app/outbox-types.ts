@@ -24,6 +24,5 @@ export interface OutboxRow {
 /** An outbox row ready to insert: one event for one hook. */
 export type PreparedDelivery = Pick<OutboxRow, 'id' | 'hook_url' | 'event_type' | 'ordering_key' | 'body' | 'body_format'>;
 
-
 /** A place in the outbox's delivery order: (next_attempt_at, id). */
 export type OutboxPosition = Pick<OutboxRow, 'next_attempt_at' | 'id'>;

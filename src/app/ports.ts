@@ -171,9 +171,9 @@ export interface AppSettingsStore {
 export interface OutboxStore {
   append(rows: readonly PreparedDelivery[], now: Micros): Promise<void>;
   /**
-   * Leases up to `limit` due rows in (next_attempt_at, id) order, after `after` when given; a
-   * row waits while an earlier row with the same ordering key and hook is still pending, so
-   * campaign events arrive in order.
+   * Leases up to `limit` due rows, after `after` when given, and returns them in
+   * (next_attempt_at, id) order. A row waits while an earlier row with the same ordering key
+   * and hook is still pending, so campaign events arrive in order.
    */
   claimDue(owner: string, now: Micros, leaseMs: number, limit: number, after?: OutboxPosition | null): Promise<OutboxRow[]>;
   /**

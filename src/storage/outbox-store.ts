@@ -62,7 +62,8 @@ export class KyselyOutboxStore implements OutboxStore {
             return claim(trx);
           })
         : await claim(this.db);
-    return rows.rows.map(fromRow).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const order = (a: OutboxRow, b: OutboxRow) => a.next_attempt_at - b.next_attempt_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    return rows.rows.map(fromRow).sort(order);
   }
 
   async finish(id: string, owner: string, outcome: { status: OutboxStatus; nextAttemptAt: number; error: string | null; body: string }, now: number): Promise<void> {

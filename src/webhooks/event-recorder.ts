@@ -37,11 +37,9 @@ export class EventRecorder implements EventSink {
     if (rows.length > 0) await stores.outbox.append(rows, now);
   }
 
-  snapshots(settings: AppSettings, events: readonly SnapshotEvent[]): PreparedDelivery[][] {
-    return events.map((event) =>
-      this.rows(settings, event.type, null, BodyFormat.snapshot, () =>
-        JSON.stringify(event.type === EventType.messageNew ? event.message : event.channel),
-      ),
+  snapshot(settings: AppSettings, event: SnapshotEvent): PreparedDelivery[] {
+    return this.rows(settings, event.type, null, BodyFormat.snapshot, () =>
+      JSON.stringify(event.type === EventType.messageNew ? event.message : event.channel),
     );
   }
 

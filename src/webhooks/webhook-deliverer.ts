@@ -18,7 +18,7 @@ export interface DelivererOptions {
   retryWindowMs: number;
   /** Per attempt, as Stream's 6 s. */
   attemptTimeoutMs: number;
-  /** Deliveries in flight at once; Node's fetch keeps connections alive between them. */
+  /** Deliveries in flight at once, over a keep-alive pool of as many connections. */
   concurrency: number;
   leaseMs: number;
   /** The longest wait between two attempts. */
@@ -96,17 +96,10 @@ export class WebhookDeliverer {
     if (this.cursor && now - this.cursorSince > REWIND_EVERY_MS * 1000) this.cursor = null;
     const after = this.cursor;
     const rows = await this.outbox.claimDue(owner, now, leaseMs, limit, after);
-    this.cursor = rows.length === limit ? this.lastOf(rows) : null;
+    this.cursor = rows.length === limit ? rows[rows.length - 1] : null;
     if (this.cursor && !after) this.cursorSince = now;
     await this.encodeSnapshots(rows);
     return { rows, after };
-  }
-
-  /** The last of a claim in (next_attempt_at, id) order: the claim's rows come sorted by id. */
-  private lastOf(rows: readonly OutboxRow[]): OutboxPosition {
-    return rows.reduce((last, r) =>
-      r.next_attempt_at > last.next_attempt_at || (r.next_attempt_at === last.next_attempt_at && r.id > last.id) ? r : last,
-    );
   }
 
   /** True when delivered; failures are recorded here, one by one (they are the rare case). */
