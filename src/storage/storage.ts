@@ -39,11 +39,29 @@ function senderStores(database: Database, leaseMs: number): SenderStores {
   };
 }
 
+// PostgreSQL's deadlock_detected. Adding targets to a segment locks each running campaign,
+// then inserts ledger rows; a send batch of that campaign locks ledger rows, then updates the
+// campaign's stats. When they cross, PostgreSQL aborts one: a batch gives its targets back and
+// is sent again; an API transaction runs again here (up to 3 times) instead of answering 500.
+// SQLite cannot deadlock: its transactions take the one write lock up front.
+const DEADLOCK = '40P01';
+const DEADLOCK_ATTEMPTS = 3;
+
+async function retryingDeadlocks<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (attempt === DEADLOCK_ATTEMPTS || (error as { code?: unknown }).code !== DEADLOCK) throw error;
+    }
+  }
+}
+
 /** The app layer's Storage over one Kysely database, SQLite or PostgreSQL. */
 export function createStorage(database: Database, options: { leaseMs: number } = { leaseMs: 30_000 }): Storage {
   return {
     ...storesOn(database.db, database),
-    transaction: (fn) => database.db.transaction().execute((trx) => fn(storesOn(trx, database))),
+    transaction: (fn) => retryingDeadlocks(() => database.db.transaction().execute((trx) => fn(storesOn(trx, database)))),
     sender: senderStores(database, options.leaseMs),
   };
 }
