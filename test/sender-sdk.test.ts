@@ -105,7 +105,10 @@ for (const { backend, skip } of await backends()) {
 
       const late = h.chat.campaign({ sender_id: 'boss', user_ids: ['sched0000'], message_template: { text: 'never' } });
       await late.create();
-      const start = await late.start({ scheduledFor: new Date(Date.now() + 800).toISOString(), stopAt: new Date(Date.now() + 900).toISOString() });
+      // stop_at 1 ms after the schedule: a scheduler tick (every 500 ms) between the two would
+      // rightly start the campaign and send; once both have passed, stopping comes first.
+      const at = Date.now() + 800;
+      const start = await late.start({ scheduledFor: new Date(at).toISOString(), stopAt: new Date(at + 1).toISOString() });
       assert.equal(start.campaign.status, 'scheduled');
       assert.ok((start.campaign as unknown as Record<string, unknown>).stop_at);
       const stopped = await waitFor('stop_at', async () => {
