@@ -1,13 +1,16 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { hookUrlsFor, type AppSettings } from '../domain/app-settings.js';
 import type { Campaign } from '../domain/campaign.js';
 import { isChannelTarget, SkipReason, TargetStatus } from '../domain/campaign-target.js';
 import { checkChannelId, distinctChannelId, splitCid } from '../domain/channel.js';
 import { EventType } from '../domain/events.js';
+import { MAX_CHANNEL_ID_LENGTH } from '../domain/channel.js';
 import { MAX_TEXT_LENGTH, MessageType } from '../domain/message.js';
-import { compileTemplate, type RenderFn } from '../domain/template.js';
+import { compileTemplate, type RenderFn, type TemplateVars } from '../domain/template.js';
 import type { AppDeps } from './app-deps.js';
 import type { SnapshotEvent } from './event-ports.js';
-import type { DeliveryItem, DeliveryPlan, DeliveryResult, LedgerStore } from './sender-ports.js';
+import type { User } from '../domain/user.js';
+import type { ChannelInfo, DeliveryItem, DeliveryPlan, DeliveryResult, LedgerStore } from './sender-ports.js';
 import { campaignVars, channelVars, userVars } from './template-vars.js';
 
 export interface DeliveryOptions {
@@ -22,10 +25,51 @@ interface CompiledCampaign {
   channelId: RenderFn | null;
 }
 
+/** What planning one target needs, read once per batch. */
+interface PlanContext {
+  campaign: Campaign;
+  compiled: CompiledCampaign;
+  base: { sender: Record<string, unknown>; campaign: Record<string, unknown> };
+  type: string;
+  byId: ReadonlyMap<string, User>;
+  channelByCid: ReadonlyMap<string, ChannelInfo>;
+}
+
 const failed = (error: unknown) => ({
   status: TargetStatus.failed,
   error: (error instanceof Error ? error.message : String(error)).slice(0, 500),
 });
+
+/**
+ * A template's renderer whose errors name the field. A template that no longer compiles (one
+ * stored before a rule existed, say) fails each target with the reason instead of failing the
+ * whole batch, which would give the batch back and retry it forever.
+ */
+function fieldRenderer(source: string, field: string, maxOutputChars: number): RenderFn {
+  const named = (error: unknown) => new Error(`${field}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+  let render: RenderFn;
+  try {
+    render = compileTemplate(source, maxOutputChars);
+  } catch (error) {
+    const reason = named(error);
+    return () => {
+      throw reason;
+    };
+  }
+  return (vars: TemplateVars) => {
+    try {
+      return render(vars);
+    } catch (error) {
+      throw named(error);
+    }
+  };
+}
+
+// Planning hands the event loop back every ~10 ms, and stops at a third of the lease: a batch
+// of hostile templates (5,000 targets × a 50 ms render budget = 250 s) must still commit what
+// it planned long before its 30 s lease runs out, and give the rest back for the next batch.
+const YIELD_EVERY_MICROS = 10_000;
+const PLAN_SHARE_OF_LEASE = 1 / 3;
 
 /**
  * Sends one batch of a campaign: claims pending targets with a lease, plans every message in
@@ -48,7 +92,10 @@ export class Delivery {
     const targetIds = await this.ledger.claim(campaign.id, owner, this.deps.clock.nowMicros(), leaseMs, batchSize);
     if (targetIds.length === 0) return null;
     try {
-      return await this.ledger.commit(await this.plan(campaign, targetIds));
+      const plan = await this.plan(campaign, targetIds);
+      const result = await this.ledger.commit(plan);
+      if (plan.items.length < targetIds.length) await this.ledger.release(campaign.id, owner, targetIds.slice(plan.items.length));
+      return result;
     } catch (error) {
       // We MUST give the targets back whether the batch failed in planning or in the commit:
       // the commit is all or nothing, so none of them was sent.
@@ -63,8 +110,10 @@ export class Delivery {
     if (compiled?.version !== version) {
       compiled = {
         version,
-        text: compileTemplate(campaign.message_template.text),
-        channelId: campaign.channel_template?.id ? compileTemplate(campaign.channel_template.id) : null,
+        text: fieldRenderer(campaign.message_template.text, 'message_template.text', MAX_TEXT_LENGTH),
+        channelId: campaign.channel_template?.id
+          ? fieldRenderer(campaign.channel_template.id, 'channel_template.id', MAX_CHANNEL_ID_LENGTH)
+          : null,
       };
       this.templates.set(campaign.id, compiled);
     }
@@ -89,30 +138,19 @@ export class Delivery {
     const type = campaign.channel_template?.type ?? 'messaging';
     const template = campaign.channel_template;
 
-    const items = targetIds.map((targetId): DeliveryItem => {
-      const item: DeliveryItem = { targetId, kind: 'user', cid: '', channelType: type, channelId: '', messageId: this.deps.ids.next(), text: '' };
-      try {
-        if (isChannelTarget(targetId)) {
-          const { type: channelType, id } = splitCid(targetId);
-          const info = channelByCid.get(targetId);
-          Object.assign(item, { kind: 'channel', cid: targetId, channelType, channelId: id });
-          if (!info) return { ...item, outcome: { status: TargetStatus.skipped, reason: SkipReason.channelMissing } };
-          item.text = compiled.text({ ...base, channel: channelVars(targetId, channelType, id, info.team, info.custom) });
-        } else {
-          const receiver = byId.get(targetId);
-          if (!receiver) return { ...item, outcome: { status: TargetStatus.skipped, reason: SkipReason.userMissing } };
-          const receiverVars = userVars(receiver);
-          this.userChannel(item, campaign, compiled, base, receiverVars, type);
-          const channel = channelVars(item.cid, type, item.channelId, template?.team ?? null, template?.custom ?? {});
-          item.text = compiled.text({ ...base, receiver: receiverVars, channel });
-          item.receiverId = targetId;
-        }
-        if (item.text.length > MAX_TEXT_LENGTH) throw new Error(`rendered text is longer than ${MAX_TEXT_LENGTH} characters`);
-        return item;
-      } catch (error) {
-        return { ...item, outcome: failed(error) };
+    const planned = { compiled, base, type, byId, channelByCid, campaign };
+    const items: DeliveryItem[] = [];
+    const deadline = now + this.options.leaseMs * 1000 * PLAN_SHARE_OF_LEASE;
+    let yieldAt = now + YIELD_EVERY_MICROS;
+    for (const targetId of targetIds) {
+      const at = this.deps.clock.nowMicros();
+      if (items.length > 0 && at > deadline) break;
+      if (at > yieldAt) {
+        await yieldToEventLoop();
+        yieldAt = this.deps.clock.nowMicros() + YIELD_EVERY_MICROS;
       }
-    });
+      items.push(this.planItem(targetId, planned));
+    }
 
     if (settings) this.planWebhooks(campaign, items, settings, now);
     return {
@@ -137,6 +175,33 @@ export class Delivery {
       },
       items,
     };
+  }
+
+  /** One target: its channel and rendered text, or the reason it is skipped or failed. */
+  private planItem(targetId: string, p: PlanContext): DeliveryItem {
+    const { compiled, base, type, campaign } = p;
+    const template = campaign.channel_template;
+    const item: DeliveryItem = { targetId, kind: 'user', cid: '', channelType: type, channelId: '', messageId: this.deps.ids.next(), text: '' };
+    try {
+      if (isChannelTarget(targetId)) {
+        const { type: channelType, id } = splitCid(targetId);
+        const info = p.channelByCid.get(targetId);
+        Object.assign(item, { kind: 'channel', cid: targetId, channelType, channelId: id });
+        if (!info) return { ...item, outcome: { status: TargetStatus.skipped, reason: SkipReason.channelMissing } };
+        item.text = compiled.text({ ...base, channel: channelVars(targetId, channelType, id, info.team, info.custom) });
+      } else {
+        const receiver = p.byId.get(targetId);
+        if (!receiver) return { ...item, outcome: { status: TargetStatus.skipped, reason: SkipReason.userMissing } };
+        const receiverVars = userVars(receiver);
+        this.userChannel(item, campaign, compiled, base, receiverVars, type);
+        const channel = channelVars(item.cid, type, item.channelId, template?.team ?? null, template?.custom ?? {});
+        item.text = compiled.text({ ...base, receiver: receiverVars, channel });
+        item.receiverId = targetId;
+      }
+      return item;
+    } catch (error) {
+      return { ...item, outcome: failed(error) };
+    }
   }
 
   /** message.new for every message, channel.created for every channel the send may create. */

@@ -1,5 +1,7 @@
 import type { Micros } from './clock.js';
 import { inputError } from './errors.js';
+import { MAX_CHANNEL_ID_LENGTH } from './channel.js';
+import { MAX_TEXT_LENGTH } from './message.js';
 import { checkTemplate } from './template.js';
 
 export const CampaignStatus = {
@@ -135,7 +137,7 @@ export function checkCampaignFields(c: CampaignFields): void {
   if (c.create_channels && !c.channel_template) {
     throw fail('channel_template', 'channel_template is required when create_channels is true');
   }
-  checkTemplate(c.message_template.text, 'message_template.text');
+  checkTemplate(c.message_template.text, 'message_template.text', MAX_TEXT_LENGTH);
   if (c.channel_template) checkChannelTemplate(c.channel_template);
 }
 
@@ -153,5 +155,5 @@ function checkChannelTemplate(t: ChannelTemplate): void {
   if ((t.members?.length ?? 0) > CampaignLimits.members || (t.members_template?.length ?? 0) > CampaignLimits.members) {
     throw fail('channel_template.members', `channel_template members must have at most ${CampaignLimits.members} items`);
   }
-  if (t.id !== undefined) checkTemplate(t.id, 'channel_template.id');
+  if (t.id !== undefined) checkTemplate(t.id, 'channel_template.id', MAX_CHANNEL_ID_LENGTH);
 }

@@ -40,6 +40,7 @@ export const channelReservedFields = new Set([
   'config', 'own_capabilities', 'hidden', 'custom', 'truncated_at', 'cooldown', 'auto_translation_enabled',
 ]);
 
+export const MAX_CHANNEL_ID_LENGTH = 64;
 const CHANNEL_ID = /^[\w@!-]{1,64}$/;
 
 export function checkChannelId(id: string): string {

@@ -1,28 +1,33 @@
-import { Liquid } from 'liquidjs';
 import { inputError } from './errors.js';
+import { findCause, renderWithinBudget, TemplateBudgetExceeded } from './template-budget.js';
+import { createTemplateEngine, TemplateTagRefused } from './template-engine.js';
+
+/** The one Liquid engine of campaign templates: no file system, budgets per render (DESIGN.md, Templating). */
+export const liquid = createTemplateEngine();
 
 /**
- * One Liquid engine for campaign templates. Liquid cannot call functions or reach
- * prototypes, so templates from API callers are safe to run (DESIGN.md, Templating).
- * A missing variable renders as '' (Jinja's default); unknown filters are parse errors.
+ * Refuses, naming the field, a template that does not parse, that uses a tag that reads files
+ * (`include`, `render`, `layout`), or that is over budget whatever the variables: a render
+ * with no variables at all already runs too many loop steps, allocates too much or prints
+ * more than `maxOutputChars`. Wall time is not judged here, as it depends on the machine.
  */
-export const liquid = new Liquid({
-  strictFilters: true,
-  strictVariables: false,
-  ownPropertyOnly: true,
-  // Bounds on rendering: templates are short and sent to thousands of people.
-  renderLimit: 100,
-  parseLimit: 100_000,
-  memoryLimit: 1_000_000,
-});
-
-/** Rejects a template that does not parse, naming the field and Liquid's message. */
-export function checkTemplate(source: string, field: string): void {
+export function checkTemplate(source: string, field: string, maxOutputChars: number): void {
+  let parsed;
   try {
-    liquid.parse(source);
+    parsed = liquid.parse(source);
   } catch (error) {
+    const refused = findCause(error, TemplateTagRefused);
+    if (refused) throw inputError(`${field}: ${refused.message}`, { [field]: refused.message });
     const detail = (error as Error).message.split('\n')[0];
     throw inputError(`${field} is not a valid template: ${detail}`, { [field]: 'template does not parse' });
+  }
+  try {
+    renderWithinBudget(liquid, parsed, {}, maxOutputChars);
+  } catch (error) {
+    if (error instanceof TemplateBudgetExceeded && error.kind !== 'time') {
+      throw inputError(`${field} is over the template budget: ${error.message}`, { [field]: `over the ${error.kind} budget` });
+    }
+    // Other render errors may depend on the variables: they fail single targets at send time.
   }
 }
 
@@ -68,31 +73,50 @@ function simpleParts(source: string): Part[] | null {
 }
 
 /**
- * Parses a template once and returns its renderer. Templates that are plain variable
- * substitutions, the common case, render through a direct function: LiquidJS renders ~170k
- * short templates/s on one core, which alone would halve the send loop (DESIGN.md). The fast
- * path renders exactly as Liquid does (test/template-render.test.ts checks it); whenever a
- * value is not a plain string, number or boolean it hands that render to Liquid.
+ * Parses a template once and returns its renderer, which throws TemplateBudgetExceeded when a
+ * render goes over budget (template-budget.ts) or its output over `maxOutputChars`.
+ *
+ * Templates that are plain variable substitutions, the common case, render through a direct
+ * function: LiquidJS renders ~170k short templates/s on one core, which alone would halve the
+ * send loop (DESIGN.md). The fast path renders exactly as Liquid does
+ * (test/template-render.test.ts checks it); whenever a value is not a plain string, number or
+ * boolean it hands that render to Liquid.
  */
-export function compileTemplate(source: string): RenderFn {
+export function compileTemplate(source: string, maxOutputChars: number): RenderFn {
   const parsed = liquid.parse(source);
-  const slow: RenderFn = (vars) => String(liquid.renderSync(parsed, vars));
+  const render: RenderFn = (vars) => renderWithinBudget(liquid, parsed, vars, maxOutputChars);
+  // A GC pause or a busy machine can stretch one render past the time budget: only a second
+  // miss in a row fails the target. Steps, memory and output are counted, so they never retry.
+  const slow: RenderFn = (vars) => {
+    try {
+      return render(vars);
+    } catch (error) {
+      if (error instanceof TemplateBudgetExceeded && error.kind === 'time') return render(vars);
+      throw error;
+    }
+  };
+  const tooLong = () =>
+    new TemplateBudgetExceeded('output', `the rendered template is longer than ${maxOutputChars} characters`);
   const parts = simpleParts(source);
   if (!parts) return slow;
   if (parts.every((p) => typeof p === 'string')) {
     const constant = parts.join('');
-    return () => constant;
+    return () => {
+      if (constant.length > maxOutputChars) throw tooLong();
+      return constant;
+    };
   }
   return (vars) => {
     let out = '';
     for (const part of parts) {
       if (typeof part === 'string') {
         out += part;
-        continue;
+      } else {
+        const found = lookup(vars, part as readonly string[]);
+        if (!found.ok) return slow(vars);
+        out += found.text;
       }
-      const found = lookup(vars, part as readonly string[]);
-      if (!found.ok) return slow(vars);
-      out += found.text;
+      if (out.length > maxOutputChars) throw tooLong();
     }
     return out;
   };
