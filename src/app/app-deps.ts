@@ -1,4 +1,5 @@
 import type { Clock } from '../domain/clock.js';
+import type { CustomDataLimits } from '../domain/custom-data.js';
 import type { EventSink } from './event-ports.js';
 import type { Storage } from './ports.js';
 
@@ -13,4 +14,6 @@ export interface AppDeps {
   readonly events: EventSink;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  /** Bounds on the custom data of users, channels, messages and campaign templates. */
+  readonly customData: CustomDataLimits;
 }

@@ -57,7 +57,7 @@ export class CampaignsService {
   async create(input: CampaignInput): Promise<CampaignView> {
     const id = input.id ? checkResourceId(input.id, 'id') : this.deps.ids.next();
     const fields: CampaignFields = { ...defaults(), ...given(input) };
-    checkCampaignFields(fields);
+    checkCampaignFields(fields, this.deps.customData);
     const now = this.deps.clock.nowMicros();
     const campaign: Campaign = {
       ...fields,
@@ -95,7 +95,7 @@ export class CampaignsService {
       if (changes.user_ids?.length && changes.segment_ids === undefined) changes.segment_ids = [];
       if (changes.segment_ids?.length && changes.user_ids === undefined) changes.user_ids = [];
       const campaign: Campaign = { ...before, ...changes, updated_at: this.deps.clock.nowMicros() };
-      checkCampaignFields(campaign);
+      checkCampaignFields(campaign, this.deps.customData);
       await this.checkReferences(stores, campaign);
       if (!(await stores.campaigns.update(campaign, allowedFrom.update))) this.requireStatus(before, [], 'updated');
       // A stopped campaign may now have another audience: targets not yet sent are dropped, and

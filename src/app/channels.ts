@@ -5,6 +5,7 @@ import {
   type Channel,
 } from '../domain/channel.js';
 import { channelTypes } from '../domain/channel-types.js';
+import { checkCustomData } from '../domain/custom-data.js';
 import { inputError, notAllowed, notFound } from '../domain/errors.js';
 import { EventType } from '../domain/events.js';
 import { channelFilterFields } from '../domain/filter/channel-filter-fields.js';
@@ -61,6 +62,7 @@ export class ChannelsService {
   async getOrCreate(caller: Caller, input: GetOrCreateInput): Promise<ChannelState & { created: boolean }> {
     checkChannelType(input.type);
     const data = input.data ?? { custom: {} };
+    checkCustomData(data.custom, 'data', this.deps.customData);
     const members = (data.members ?? []).map((m) => ({ ...m, user_id: checkUserId(m.user_id, 'data.members') }));
     if (members.length > MAX_CHANNEL_MEMBERS_PER_REQUEST) {
       throw inputError(`at most ${MAX_CHANNEL_MEMBERS_PER_REQUEST} members per request`, { members: 'too many' });

@@ -1,4 +1,5 @@
 import { cidOf } from '../domain/channel.js';
+import { checkCustomData } from '../domain/custom-data.js';
 import { inputError, notAllowed, notFound } from '../domain/errors.js';
 import { EventType } from '../domain/events.js';
 import { MAX_ATTACHMENTS, MAX_TEXT_LENGTH, MessageType, type Message } from '../domain/message.js';
@@ -37,6 +38,7 @@ export class MessagesService {
     if (text.length > MAX_TEXT_LENGTH) throw inputError(`message is too long (at most ${MAX_TEXT_LENGTH} characters)`, { text: 'too long' });
     const attachments = input.attachments ?? [];
     if (attachments.length > MAX_ATTACHMENTS) throw inputError(`at most ${MAX_ATTACHMENTS} attachments`, { attachments: 'too many' });
+    checkCustomData(input.custom, 'message', this.deps.customData);
     if (text === '' && attachments.length === 0 && !input.poll_id) {
       throw inputError('message text, attachments or poll_id are required', { text: 'required' });
     }

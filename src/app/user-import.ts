@@ -1,4 +1,5 @@
 import type { Clock } from '../domain/clock.js';
+import { defaultCustomDataLimits, type CustomDataLimits } from '../domain/custom-data.js';
 import { HeraldError } from '../domain/errors.js';
 import { upsertedUser, type User, type UserInput } from '../domain/user.js';
 import { userInputFromJson } from '../domain/user-input.js';
@@ -29,6 +30,8 @@ export interface ImportProgress {
 export interface ImportOptions {
   batchSize?: number;
   maxErrors?: number;
+  /** Bounds on each user's custom data (HERALD_MAX_CUSTOM_BYTES); Stream's 5 KB by default. */
+  customData?: CustomDataLimits;
   /** Called after every committed batch. */
   onProgress?: (progress: ImportProgress) => void;
 }
@@ -83,7 +86,7 @@ export async function importUsers(
 
   for await (const line of lines) {
     lineNo += 1;
-    const input = parseLine(line, lineNo === 1);
+    const input = parseLine(line, lineNo === 1, options.customData ?? defaultCustomDataLimits);
     if (input === null) continue;
     if (typeof input === 'string') {
       result.skipped += 1;
@@ -99,7 +102,7 @@ export async function importUsers(
 }
 
 /** A user, null for a blank line, or why the line is not a user. */
-function parseLine(line: string, first: boolean): UserInput | string | null {
+function parseLine(line: string, first: boolean, limits: CustomDataLimits): UserInput | string | null {
   // Editors on Windows start files with a byte order mark that JSON.parse rejects.
   const text = first && line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
   if (text.trim() === '') return null;
@@ -110,7 +113,7 @@ function parseLine(line: string, first: boolean): UserInput | string | null {
     return `invalid JSON: ${(error as Error).message}`;
   }
   try {
-    return userInputFromJson(value);
+    return userInputFromJson(value, limits);
   } catch (error) {
     if (error instanceof HeraldError) return error.message;
     throw error;

@@ -1,3 +1,4 @@
+import { checkCustomData } from '../domain/custom-data.js';
 import { inputError, notFound } from '../domain/errors.js';
 import { parseFilter } from '../domain/filter/filter-parser.js';
 import { parseSort } from '../domain/filter/sort-spec.js';
@@ -37,6 +38,7 @@ export class UsersService {
     for (const input of inputs) {
       checkUserId(input.id, 'users.id');
       requireSelf(caller, input.id, 'update users');
+      checkCustomData(input.custom, `users.${input.id}`, this.deps.customData);
     }
     const now = this.deps.clock.nowMicros();
     return this.deps.storage.transaction(async (stores) => {
@@ -65,7 +67,9 @@ export class UsersService {
       const users = updates.map((update) => {
         const user = existing.get(update.id);
         if (!user || user.deleted_at !== null) throw inputError(`user "${update.id}" does not exist`, { id: 'not found' });
-        return applyPartialUpdate(user, update.set ?? {}, update.unset ?? [], now);
+        const updated = applyPartialUpdate(user, update.set ?? {}, update.unset ?? [], now);
+        checkCustomData(updated.custom, `users.${update.id}.set`, this.deps.customData);
+        return updated;
       });
       await stores.users.batchUpsert(users);
       return users;

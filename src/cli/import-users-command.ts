@@ -33,13 +33,14 @@ export async function importUsersCommand(config: Config, args: ImportUsersArgs, 
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     await migrateToLatest(database);
-    const { deps } = composeHerald(database);
+    const { deps } = composeHerald(database, { customData: { maxBytes: config.maxCustomBytes } });
     io.stderr.write(`importing users from ${args.file === '-' ? 'stdin' : args.file} into ${database.caps.name} ${database.location}\n`);
     const progress = progressReporter(io.stderr, source.totalBytes);
     const startedMs = performance.now();
     const lines = createInterface({ input: source.stream, crlfDelay: Infinity });
     const result = await importUsers(deps.storage, deps.clock, lines, {
       batchSize: args.batchSize,
+      customData: deps.customData,
       onProgress: (p) => progress.update({ ...p, bytes: source.bytesRead() }),
     }).finally(() => progress.finish());
     // A million new users change the best plans for segment filters: tell the planner.

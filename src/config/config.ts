@@ -17,6 +17,8 @@ const ConfigSchema = Type.Object({
   ),
   /** Largest request body accepted; larger ones get 413 with code 22. */
   bodyLimitBytes: Type.Integer({ minimum: 1024 }),
+  /** Largest custom data of a user, channel, message or template (UTF-8 JSON bytes). */
+  maxCustomBytes: Type.Integer({ minimum: 256 }),
   /** Targets per delivery transaction. */
   sendBatchSize: Type.Integer({ minimum: 1, maximum: 20_000 }),
   /** How long a worker owns a claimed batch before another may take it over. */
@@ -40,6 +42,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // 10,000 user ids in a campaign or a segment's addtargets fit in well under 1 MiB; 6 MiB
     // leaves room for long ids and 100 fat user objects, as Stream's own limit does.
     bodyLimitBytes: Number(env.HERALD_BODY_LIMIT_BYTES ?? 6 * 1024 * 1024),
+    maxCustomBytes: Number(env.HERALD_MAX_CUSTOM_BYTES ?? 5 * 1024),
     sendBatchSize: Number(env.HERALD_SEND_BATCH_SIZE ?? 5000),
     leaseMs: Number(env.HERALD_LEASE_MS ?? 30_000),
     webhookRetryWindowMs: Number(env.HERALD_WEBHOOK_RETRY_WINDOW_MS ?? 24 * 3_600_000),

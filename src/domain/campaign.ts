@@ -1,6 +1,7 @@
 import type { Micros } from './clock.js';
 import { inputError } from './errors.js';
 import { MAX_CHANNEL_ID_LENGTH } from './channel.js';
+import { checkCustomData, type CustomDataLimits } from './custom-data.js';
 import { MAX_TEXT_LENGTH } from './message.js';
 import { checkTemplate } from './template.js';
 
@@ -111,7 +112,7 @@ export const allowedFrom = {
 const fail = (field: string, message: string) => inputError(message, { [field]: message });
 
 /** Validation at create and update (contract 2.2 and 2.4); every failure names its field. */
-export function checkCampaignFields(c: CampaignFields): void {
+export function checkCampaignFields(c: CampaignFields, customData: CustomDataLimits): void {
   if (!c.sender_id) throw fail('sender_id', 'sender_id is a required field');
   if (typeof c.message_template?.text !== 'string' || c.message_template.text === '') {
     throw fail('message_template.text', 'message_template.text is a required field');
@@ -138,10 +139,11 @@ export function checkCampaignFields(c: CampaignFields): void {
     throw fail('channel_template', 'channel_template is required when create_channels is true');
   }
   checkTemplate(c.message_template.text, 'message_template.text', MAX_TEXT_LENGTH);
-  if (c.channel_template) checkChannelTemplate(c.channel_template);
+  checkCustomData(c.message_template.custom, 'message_template.custom', customData);
+  if (c.channel_template) checkChannelTemplate(c.channel_template, customData);
 }
 
-function checkChannelTemplate(t: ChannelTemplate): void {
+function checkChannelTemplate(t: ChannelTemplate, customData: CustomDataLimits): void {
   if (!t.type) throw fail('channel_template.type', 'channel_template.type is a required field');
   if (t.type.length > CampaignLimits.channelTypeLength) {
     throw fail('channel_template.type', `channel_template.type must be at most ${CampaignLimits.channelTypeLength} characters`);
@@ -156,4 +158,6 @@ function checkChannelTemplate(t: ChannelTemplate): void {
     throw fail('channel_template.members', `channel_template members must have at most ${CampaignLimits.members} items`);
   }
   if (t.id !== undefined) checkTemplate(t.id, 'channel_template.id', MAX_CHANNEL_ID_LENGTH);
+  checkCustomData(t.custom, 'channel_template.custom', customData);
+  t.members_template?.forEach((m, i) => checkCustomData(m.custom, `channel_template.members_template.${i}.custom`, customData));
 }

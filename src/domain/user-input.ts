@@ -1,4 +1,6 @@
+import { checkCustomData, type CustomDataLimits } from './custom-data.js';
 import { inputError } from './errors.js';
+import { checkJsonInput } from './json-input.js';
 import { checkUserId, userReservedFields, type UserInput } from './user.js';
 
 /**
@@ -11,10 +13,11 @@ import { checkUserId, userReservedFields, type UserInput } from './user.js';
  * fields the server owns (created_at, banned, online, …) are ignored, as the upsert ignores
  * them. A known field of the wrong type throws an input error naming it.
  */
-export function userInputFromJson(value: unknown): UserInput {
+export function userInputFromJson(value: unknown, limits: CustomDataLimits): UserInput {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw inputError('a user must be a JSON object');
   }
+  checkJsonInput(value);
   const fields = value as Record<string, unknown>;
   const input: UserInput = { id: checkUserId(fields.id), custom: {} };
   // One pass over the keys: this runs a million times per bulk import.
@@ -57,6 +60,7 @@ export function userInputFromJson(value: unknown): UserInput {
     }
   }
   if (fields.custom) Object.assign(input.custom, fields.custom);
+  checkCustomData(input.custom, input.id, limits);
   return input;
 }
 

@@ -9,7 +9,8 @@ import type { MessagesService } from '../app/messages.js';
 import type { UsersService } from '../app/users.js';
 import { registerAuth } from './plugins/auth.js';
 import { stringifyWithBigInts } from './plugins/bigint-json.js';
-import { registerErrorHandling } from './plugins/errors.js';
+import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling } from './plugins/errors.js';
+import { registerParamChecks } from './plugins/request-params.js';
 import { registerBodyParsing } from './plugins/request-body.js';
 import { appRoutes } from './routes/app.js';
 import { campaignTargetRoutes } from './routes/campaign-targets.js';
@@ -51,10 +52,14 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
     // No type coercion: a number where Stream wants a string id is a 400, as on Stream. Query
     // strings are declared as strings and parsed by the routes (query-values.ts).
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false } },
+    // Errors before routing and in Node's HTTP parser answer in Stream's shape too.
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   }) as unknown as FastifyInstance;
 
   registerErrorHandling(app);
   registerBodyParsing(app);
+  registerParamChecks(app);
   app.setReplySerializer((payload) => stringifyWithBigInts(payload));
   // Every success body carries Stream's `duration`, e.g. "4.12ms" (contract 1.4).
   app.addHook('preSerialization', async (_request, reply, payload) => {

@@ -11,6 +11,7 @@ import { defaultSendingOptions, Sending, type SendingOptions } from '../app/send
 import { UsersService } from '../app/users.js';
 import type { Config } from '../config/config.js';
 import { systemClock, type Clock } from '../domain/clock.js';
+import { defaultCustomDataLimits, type CustomDataLimits } from '../domain/custom-data.js';
 import { buildApp, type HttpDeps } from '../http/build-app.js';
 import { refreshStatistics, type Database } from '../storage/database.js';
 import { createStorage } from '../storage/storage.js';
@@ -30,6 +31,7 @@ export interface Herald {
 
 export interface ComposeOptions {
   clock?: Clock;
+  customData?: CustomDataLimits;
   sending?: Partial<SendingOptions>;
   /** The app's credentials sign webhooks; without them no webhook is delivered (the CLI). */
   webhooks?: { apiKey: string; apiSecret: string; retryWindowMs?: number; attemptTimeoutMs?: number; maxRetryDelayMs?: number };
@@ -57,6 +59,7 @@ export function composeHerald(database: Database, options: ComposeOptions = {}):
     clock,
     ids,
     events,
+    customData: options.customData ?? defaultCustomDataLimits,
   };
   const sending = new Sending(deps, sendingOptions);
   const webhooks = options.webhooks;
@@ -95,6 +98,7 @@ export function composeHerald(database: Database, options: ComposeOptions = {}):
 /** The composition for a server or worker process, from its configuration and credentials. */
 export function composeFromConfig(database: Database, config: Config, credentials: { apiKey: string; apiSecret: string }): Herald {
   return composeHerald(database, {
+    customData: { maxBytes: config.maxCustomBytes },
     sending: { batchSize: config.sendBatchSize, leaseMs: config.leaseMs },
     webhooks: { apiKey: credentials.apiKey, apiSecret: credentials.apiSecret, retryWindowMs: config.webhookRetryWindowMs },
   });

@@ -6,6 +6,7 @@ import { composeHerald, type Herald } from '../../src/main/compose.js';
 import { startWorkers, type LoopName } from '../../src/main/workers.js';
 import type { SendingOptions } from '../../src/app/sending.js';
 import type { Clock } from '../../src/domain/clock.js';
+import type { CustomDataLimits } from '../../src/domain/custom-data.js';
 import type { Database } from '../../src/storage/database.js';
 import type { CreatedDatabase, TestBackend } from './backends.js';
 
@@ -36,6 +37,7 @@ export interface StartOptions {
   loops?: readonly LoopName[];
   sending?: Partial<SendingOptions>;
   webhooks?: { retryWindowMs?: number; attemptTimeoutMs?: number; maxRetryDelayMs?: number };
+  customData?: CustomDataLimits;
 }
 
 /** A clock that reads the real time plus an offset the test sets. */
@@ -60,6 +62,7 @@ export async function startHeraldOn(created: CreatedDatabase, options: StartOpti
   delete process.env.STREAM_LOCAL_TEST_HOST;
   const herald = composeHerald(created.database, {
     clock: options.clock,
+    customData: options.customData,
     sending: options.sending,
     webhooks: { apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET, ...options.webhooks },
   });

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, HeraldError } from '../../domain/errors.js';
 
@@ -18,6 +19,20 @@ const statusOfCode: Record<number, number> = {
   [ErrorCode.rateLimited]: 429,
 };
 
+/** Stream's error object (contract 1.6). */
+function streamError(status: number, operation: string, code: number, detail: string, fields?: Record<string, string>) {
+  return {
+    code,
+    message: `${operation} failed with error: "${detail}"`,
+    StatusCode: status,
+    duration: '0',
+    more_info: MORE_INFO,
+    details: [],
+    ...(fields && { exception_fields: fields }),
+    unrecoverable: false,
+  };
+}
+
 export function sendStreamError(
   reply: FastifyReply,
   operation: string,
@@ -26,19 +41,44 @@ export function sendStreamError(
   fields?: Record<string, string>,
 ): FastifyReply {
   const status = statusOfCode[code] ?? 400;
-  return reply
-    .code(status)
-    .type('application/json; charset=utf-8')
-    .send({
-      code,
-      message: `${operation} failed with error: "${detail}"`,
-      StatusCode: status,
-      duration: '0',
-      more_info: MORE_INFO,
-      details: [],
-      ...(fields && { exception_fields: fields }),
-      unrecoverable: false,
-    });
+  return reply.code(status).type('application/json; charset=utf-8').send(streamError(status, operation, code, detail, fields));
+}
+
+/**
+ * Errors of the router, before any route runs (Fastify's `frameworkErrors`): a bad
+ * percent-escape in the path (`/users/%ZZ`) and a path parameter over the router's cap.
+ */
+export function frameworkErrorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const detail =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? 'a path parameter is longer than the longest id (255 characters)'
+      : error.code === 'FST_ERR_BAD_URL'
+        ? 'the URL path is not valid percent-encoded UTF-8'
+        : 'the request could not be routed';
+  sendStreamError(reply, 'Request', ErrorCode.input, detail);
+}
+
+/**
+ * Errors of Node's HTTP parser (raw 0xFF bytes in the request line, a broken header), which
+ * never reach Fastify: answered in Stream's shape on the socket, then the socket is closed as
+ * Node's own handler does.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, text, detail] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', 'the request took too long to arrive']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'the request headers are too large']
+        : [400, 'Bad Request', 'the request is not valid HTTP'];
+  const body = JSON.stringify(streamError(status, 'Request', ErrorCode.input, detail));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
 
 export const operationOf = (request: FastifyRequest): string =>

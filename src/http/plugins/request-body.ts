@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { inputError } from '../../domain/errors.js';
+import { checkJsonInput } from '../../domain/json-input.js';
 
 // Inside a filter, null is a value (`{age: null}` matches a missing age), not "absent".
 const FILTER_KEYS = new Set(['filter', 'Filter', 'filter_conditions', 'message_filter_conditions']);
@@ -37,6 +38,11 @@ export function registerBodyParsing(app: FastifyInstance): void {
     if (parsed === null) return done(null, {});
     if (typeof parsed !== 'object' || Array.isArray(parsed)) {
       return done(inputError('the request body must be a JSON object'), undefined);
+    }
+    try {
+      checkJsonInput(parsed);
+    } catch (error) {
+      return done(error as Error, undefined);
     }
     done(null, dropNulls(parsed));
   });

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { MessagesService } from '../../app/messages.js';
 import { messageReservedFields, MAX_ATTACHMENTS } from '../../domain/message.js';
 import { inputError } from '../../domain/errors.js';
+import { checkJsonInput } from '../../domain/json-input.js';
 import { dualRoute } from '../route-family.js';
 import { customOf } from '../../wire/wire-encoder.js';
 
@@ -30,13 +31,17 @@ const IdsQuery = Type.Object({ ids: Type.String({ minLength: 1 }) }, { additiona
 function parseIds(raw: string): string[] {
   const text = raw.trim();
   if (!text.startsWith('[')) return text.split(',').map((s) => s.trim()).filter(Boolean);
+  let ids: unknown;
   try {
-    const ids: unknown = JSON.parse(text);
-    if (Array.isArray(ids) && ids.every((i) => typeof i === 'string')) return ids;
+    ids = JSON.parse(text);
   } catch {
-    // fall through to the error below
+    // the error below
   }
-  throw inputError('ids must be a comma-separated list or a JSON array of strings', { ids: 'invalid' });
+  if (!Array.isArray(ids) || !ids.every((i) => typeof i === 'string')) {
+    throw inputError('ids must be a comma-separated list or a JSON array of strings', { ids: 'invalid' });
+  }
+  checkJsonInput(ids, ['ids']);
+  return ids;
 }
 
 export function messageRoutes(app: FastifyInstance, messages: MessagesService): void {

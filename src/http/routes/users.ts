@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { UsersService } from '../../app/users.js';
 import { inputError } from '../../domain/errors.js';
+import { checkJsonInput } from '../../domain/json-input.js';
 import { userReservedFields, type User, type UserInput } from '../../domain/user.js';
 import { dualRoute } from '../route-family.js';
 import { customOf, type WireEncoder } from '../../wire/wire-encoder.js';
@@ -65,6 +66,7 @@ function parsePayload(raw: string | undefined): Record<string, unknown> {
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw inputError('payload must be a JSON object', { payload: 'invalid' });
   }
+  checkJsonInput(parsed, ['payload']);
   return parsed as Record<string, unknown>;
 }
 
