@@ -152,6 +152,20 @@ for (const { backend, skip } of await backends()) {
       assert.match(answer, /"StatusCode":(400|401)/);
     });
 
+    it('keeps webhook URLs to http(s) elsewhere: no other scheme, no credentials, not Herald itself', async () => {
+      const port = new URL(h.baseURL).port;
+      const bad = ['file:///etc/passwd', 'javascript:alert(1)', 'ftp://example.com/x', 'gopher://127.0.0.1:6379/_INFO',
+        'http://user:secret@example.com/hook', `${h.baseURL}/users`, `http://localhost:${port}/app`, `http://127.0.0.2:${port}/`,
+        'not a url'];
+      for (const url of bad) {
+        await refused('PATCH', '/api/v2/app', json({ webhook_url: url }), 400, 4, /webhook_url must/);
+        await refused('PATCH', '/api/v2/app', json({ event_hooks: [{ hook_type: 'webhook', webhook_url: url }] }), 400, 4, /webhook_url must/);
+      }
+      const ok = await call('PATCH', '/api/v2/app', json({ webhook_url: `http://127.0.0.1:${Number(port) + 1}/hook` }));
+      assert.equal(ok.status, 200, ok.text);
+      assert.equal((await call('PATCH', '/api/v2/app', json({ webhook_url: '' }))).status, 200);
+    });
+
     it('still stores what is within every limit', async () => {
       const answer = await call('POST', '/users', json({ users: { zoe: { id: 'zoe', name: 'Zoë 🚀', bio: 'é'.repeat(2000), nested: { a: [1, { b: 'c' }] } } } }));
       assert.equal(answer.status, 201, answer.text);

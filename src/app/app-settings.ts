@@ -29,10 +29,13 @@ export class AppSettingsService {
     return this.deps.storage.settings.get();
   }
 
-  /** Merges the given settings; `event_hooks`, when given, replaces the list (Stream's rule). */
-  async update(patch: SettingsPatch): Promise<AppSettings> {
+  /**
+   * Merges the given settings; `event_hooks`, when given, replaces the list (Stream's rule).
+   * `ownHosts` are the `host:port`s this server answers on, which no hook may point at.
+   */
+  async update(patch: SettingsPatch, ownHosts: readonly string[] = []): Promise<AppSettings> {
     const now = this.deps.clock.nowMicros();
-    if (patch.webhook_url !== undefined) checkWebhookUrl(patch.webhook_url, 'webhook_url');
+    if (patch.webhook_url !== undefined) checkWebhookUrl(patch.webhook_url, 'webhook_url', ownHosts);
     return this.deps.storage.transaction(async (stores) => {
       const before = await stores.settings.get();
       const previous = new Map(before.event_hooks.map((h) => [h.id, h]));
@@ -42,7 +45,7 @@ export class AppSettingsService {
           throw inputError(`${field}.hook_type ${JSON.stringify(input.hook_type)} is not supported; use webhook`, { [field]: 'hook_type' });
         }
         if (!input.webhook_url) throw inputError(`${field}.webhook_url is a required field`, { [field]: 'webhook_url' });
-        checkWebhookUrl(input.webhook_url, `${field}.webhook_url`);
+        checkWebhookUrl(input.webhook_url, `${field}.webhook_url`, ownHosts);
         const old = input.id ? previous.get(input.id) : undefined;
         return {
           id: input.id ?? randomUUID(),

@@ -20,7 +20,30 @@ export interface AppSettings {
 
 export const emptySettings = (): AppSettings => ({ webhook_url: '', event_hooks: [] });
 
-export function checkWebhookUrl(url: string, field: string): void {
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|0\.0\.0\.0|\[::\])$/i;
+const portOf = (url: URL) => url.port || (url.protocol === 'https:' ? '443' : '80');
+
+/** The URL names one of Herald's own `host:port`s, or a loopback alias of one. */
+function pointsAtSelf(url: URL, ownHosts: readonly string[]): boolean {
+  return ownHosts.some((own) => {
+    let self: URL;
+    try {
+      self = new URL(`http://${own}`);
+    } catch {
+      return false;
+    }
+    if (portOf(self) !== portOf(url)) return false;
+    const host = url.hostname.toLowerCase();
+    return host === self.hostname.toLowerCase() || (LOOPBACK.test(host) && LOOPBACK.test(self.hostname));
+  });
+}
+
+/**
+ * A webhook URL is http(s), carries no credentials, and does not point back at Herald itself
+ * (`ownHosts`: the `host:port`s this server answers on), so that events never land on its
+ * own API. Deliveries carry no JWT, so the API would refuse them anyway; this says so early.
+ */
+export function checkWebhookUrl(url: string, field: string, ownHosts: readonly string[] = []): void {
   if (url === '') return;
   let parsed: URL;
   try {
@@ -30,6 +53,12 @@ export function checkWebhookUrl(url: string, field: string): void {
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw inputError(`${field} must be an http(s) URL`, { [field]: 'invalid URL' });
+  }
+  if (parsed.username || parsed.password) {
+    throw inputError(`${field} must not carry credentials`, { [field]: 'credentials in URL' });
+  }
+  if (pointsAtSelf(parsed, ownHosts)) {
+    throw inputError(`${field} must not point at this Herald server`, { [field]: 'points at Herald' });
   }
 }
 

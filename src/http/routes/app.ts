@@ -47,7 +47,9 @@ export function appRoutes(app: FastifyInstance, settings: AppSettingsService): v
   dualRoute(app, {
     ...base, method: 'PATCH', path: '/app', operationId: 'UpdateApp', status: 200, schema: { body: PatchBody },
     async handler(request) {
-      await settings.update(request.body as Static<typeof PatchBody>);
+      // The name the client used for this server, and the address it reached.
+      const ownHosts = [request.host, `${request.socket.localAddress}:${request.socket.localPort}`];
+      await settings.update(request.body as Static<typeof PatchBody>, ownHosts);
       return {};
     },
   });
