@@ -1,4 +1,4 @@
-// Keeps the layering of ../shared/STYLE.md true: imports point down, storage is wired only by main.
+// Keeps the layering of docs/style.md true: imports point down, storage is wired only by main.
 module.exports = {
   forbidden: [
     { name: 'domain-is-pure', severity: 'error',

@@ -5,7 +5,7 @@ import { uuidv7 } from 'uuidv7';
 /**
  * The floor of the send benchmark: a minimal hand-written loop doing the same per-target SQL
  * as the sender (a channel, two members, a message, a ledger row) straight on the driver, in
- * batches of 5,000 per transaction (DESIGN.md's hand-tuned loop). Herald's figure is reported
+ * batches of 5,000 per transaction (docs/design.md's hand-tuned loop). Herald's figure is reported
  * as a fraction of it.
  */
 const BATCH = 5000;

@@ -2,7 +2,7 @@ import type { Campaign } from '../domain/campaign.js';
 import type { AppDeps } from './app-deps.js';
 import type { AudienceSource, AudienceStore } from './sender-ports.js';
 
-/** The campaign's audience sources in expansion order (DESIGN.md): user_ids, then each segment. */
+/** The campaign's audience sources in expansion order (docs/design.md): user_ids, then each segment. */
 export function audienceSources(campaign: Campaign): AudienceSource[] {
   return [
     ...(campaign.user_ids.length > 0 ? [{ kind: 'user_ids' as const, ids: campaign.user_ids }] : []),

@@ -11,7 +11,7 @@ export interface StartInput {
 }
 
 /**
- * start and stop (DESIGN.md, Campaign lifecycle): draft → scheduled → in_progress →
+ * start and stop (docs/design.md, Campaign lifecycle): draft → scheduled → in_progress →
  * completed, plus stopped. Each move is a compare-and-set on the status, so two requests that
  * race cannot both win.
  */

@@ -84,7 +84,7 @@ export class CampaignsService {
     return campaignView(this.deps.storage, campaign, page);
   }
 
-  /** Merges the given fields; allowed in draft, scheduled and stopped (DESIGN.md). */
+  /** Merges the given fields; allowed in draft, scheduled and stopped (docs/design.md). */
   async update(id: string, input: CampaignInput): Promise<CampaignView> {
     return this.deps.storage.transaction(async (stores) => {
       const before = await stores.campaigns.get(id);

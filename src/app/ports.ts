@@ -140,7 +140,7 @@ export interface CampaignStore {
   get(id: string): Promise<Campaign | undefined>;
   /**
    * Writes the campaign's fields and status if its status is still one of `from`
-   * (compare-and-set, STYLE.md habit 3). False when it moved on meanwhile.
+   * (compare-and-set, docs/style.md habit 3). False when it moved on meanwhile.
    */
   update(campaign: Campaign, from: readonly CampaignStatus[]): Promise<boolean>;
   /**

@@ -20,7 +20,7 @@ export interface SendingOptions {
   concurrency: number;
 }
 
-// 5,000 targets a transaction, as DESIGN.md's hand-tuned loop: batches of 100 lose ~40%. On
+// 5,000 targets a transaction, as docs/design.md's hand-tuned loop: batches of 100 lose ~40%. On
 // SQLite such a batch holds the write lock for ~70 ms, on the sender's own thread
 // (main/worker-thread.ts), so the API's reads never wait for it.
 export const defaultSendingOptions: SendingOptions = { batchSize: 5000, pageSize: 10_000, leaseMs: 30_000, concurrency: 1 };

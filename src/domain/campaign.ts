@@ -101,7 +101,7 @@ export const emptyStats = (): CampaignStats => ({
   stats_completed_at: null,
 });
 
-/** Statuses each change may start from (DESIGN.md, Campaign lifecycle). */
+/** Statuses each change may start from (docs/design.md, Campaign lifecycle). */
 export const allowedFrom = {
   update: [CampaignStatus.draft, CampaignStatus.scheduled, CampaignStatus.stopped],
   delete: [CampaignStatus.draft, CampaignStatus.scheduled, CampaignStatus.stopped, CampaignStatus.completed],

@@ -2,7 +2,7 @@ import { inputError } from './errors.js';
 import { findCause, renderWithinBudget, TemplateBudgetExceeded } from './template-budget.js';
 import { createTemplateEngine, TemplateTagRefused } from './template-engine.js';
 
-/** The one Liquid engine of campaign templates: no file system, budgets per render (DESIGN.md, Templating). */
+/** The one Liquid engine of campaign templates: no file system, budgets per render (docs/design.md, Templating). */
 export const liquid = createTemplateEngine();
 
 /**
@@ -78,7 +78,7 @@ function simpleParts(source: string): Part[] | null {
  *
  * Templates that are plain variable substitutions, the common case, render through a direct
  * function: LiquidJS renders ~170k short templates/s on one core, which alone would halve the
- * send loop (DESIGN.md). The fast path renders exactly as Liquid does
+ * send loop (docs/design.md). The fast path renders exactly as Liquid does
  * (test/template-render.test.ts checks it); whenever a value is not a plain string, number or
  * boolean it hands that render to Liquid.
  */

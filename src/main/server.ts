@@ -8,7 +8,7 @@ import { startWorkers } from './workers.js';
 import { printWelcome } from './welcome.js';
 
 /**
- * Start-up order (STYLE.md habit 12): config, store, migrations, adapters, HTTP and workers,
+ * Start-up order (docs/style.md habit 12): config, store, migrations, adapters, HTTP and workers,
  * then a graceful shutdown that stops taking work, finishes what is in flight and closes pools.
  */
 async function main(): Promise<void> {

@@ -6,7 +6,7 @@ export interface LoopLogger {
 
 /**
  * Runs `step` again and again: at once while it reports work done, after `idleMs` when it
- * reports none. A failing step is logged and the loop carries on (STYLE.md habit 8); stop()
+ * reports none. A failing step is logged and the loop carries on (docs/style.md habit 8); stop()
  * lets the step in flight finish, so shutdown never cuts a batch in half.
  */
 export class BackgroundLoop {

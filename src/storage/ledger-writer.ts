@@ -3,7 +3,7 @@ import type { AudienceLease, DeliveryPlan, DeliveryResult } from '../app/sender-
 /**
  * The send loop's heavy writes, one implementation per dialect: SQLite runs them as one
  * synchronous transaction of prepared statements, PostgreSQL as a few set-based statements
- * over arrays (unnest), which DESIGN.md measured at 38k targets/s against 31k for multi-row
+ * over arrays (unnest), which docs/design.md measured at 38k targets/s against 31k for multi-row
  * INSERTs.
  */
 export interface LedgerWriter {

@@ -61,7 +61,7 @@ export interface ChannelMembersTable {
 }
 
 export interface MessagesTable {
-  /** UUIDv7: time-ordered, so inserts append to the B-tree (see DESIGN.md, performance notes). */
+  /** UUIDv7: time-ordered, so inserts append to the B-tree (see docs/design.md, performance notes). */
   id: string;
   channel_pk: number;
   user_id: string;

@@ -56,7 +56,7 @@ async function kill(child: ChildProcess): Promise<void> {
 }
 
 /**
- * The exactly-once soak (STYLE.md habit 7): a campaign over a segment, sent by worker
+ * The exactly-once soak (docs/style.md habit 7): a campaign over a segment, sent by worker
  * processes that are killed with SIGKILL and restarted mid-batch, while the campaign is stopped
  * and started again and targets are added to its segment. At the end every target must have
  * exactly one message and one terminal ledger row, and the stats must equal those counts.

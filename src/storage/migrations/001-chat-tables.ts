@@ -28,7 +28,7 @@ export const chatTables = (caps: DialectCaps): Migration => ({
       .addColumn('deleted_at', 'bigint')
       .addColumn('deactivated_at', 'bigint')
       .execute();
-    // The fields segments filter on most (DESIGN.md): id is the key; created_at, role and teams.
+    // The fields segments filter on most (docs/design.md): id is the key; created_at, role and teams.
     await db.schema.createIndex('users_created_at').on('users').column('created_at').execute();
     await db.schema.createIndex('users_role').on('users').column('role').execute();
     if (caps.name === 'postgres') {

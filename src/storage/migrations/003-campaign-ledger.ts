@@ -6,7 +6,7 @@ export const campaignLedger = (caps: DialectCaps): Migration => ({
   async up(db: Kysely<any>) {
     // Byte-order text keys: keyset paging and range filters agree with the index order.
     const key = sql.raw(caps.keyType);
-    // One row per (campaign, target): the exactly-once ledger (STYLE.md habit 2). Expansion
+    // One row per (campaign, target): the exactly-once ledger (docs/style.md habit 2). Expansion
     // inserts targets in id order, so the primary key B-tree grows at its right edge.
     await db.schema
       .createTable('campaign_targets')

@@ -13,7 +13,7 @@ export function openPostgres(url: string, poolSize = 10): { db: Kysely<Schema>; 
     connectionString: url,
     max: poolSize,
     types,
-    // JIT costs ~300 ms per batch statement and 55% of send throughput (DESIGN.md).
+    // JIT costs ~300 ms per batch statement and 55% of send throughput (docs/design.md).
     options: '-c jit=off',
     application_name: 'herald',
   });
