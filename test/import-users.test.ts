@@ -56,6 +56,24 @@ for (const { backend, skip } of await backends()) {
       assert.equal(bob.created_at, 1_000, 'created_at comes from the clock, not the file');
     });
 
+    it('skips lines the databases cannot hold: NUL, lone surrogates, deep or over-large custom data', async () => {
+      const result = await importUsers(storage, manualClock(3_000), linesOf([
+        '{"id":"nul1","name":"a\\u0000b"}',
+        '{"id":"sur1","bio":"\\ud800"}',
+        `{"id":"deep1","deep":${'['.repeat(5000)}1${']'.repeat(5000)}}`,
+        `{"id":"deep2","deep":${'['.repeat(32)}1${']'.repeat(32)}}`,
+        `{"id":"big1","bio":"${'x'.repeat(6000)}"}`,
+        '{"id":"fine1","bio":"Zoë"}',
+      ]));
+      assert.equal(result.imported, 1, JSON.stringify(result.errors));
+      assert.deepEqual(result.errors.map((e) => e.line), [1, 2, 3, 4, 5]);
+      assert.match(result.errors[0].message, /name holds a NUL character or a lone UTF-16 surrogate/);
+      assert.match(result.errors[2].message, /nests deeper than 64 levels/);
+      assert.match(result.errors[3].message, /deep2\.deep nests deeper than 32 levels of custom data/);
+      assert.match(result.errors[4].message, /more than the 5120 allowed/);
+      assert.deepEqual([...(await byId(storage, ['nul1', 'sur1', 'deep1', 'deep2', 'big1', 'fine1'])).keys()], ['fine1']);
+    });
+
     it('reports bad lines by 1-based line number and imports the others', async () => {
       const result = await importUsers(storage, manualClock(2_000), linesOf([
         '{"id":"ok1"}',
