@@ -2,14 +2,13 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { hookUrlsFor, type AppSettings } from '../domain/app-settings.js';
 import type { Campaign } from '../domain/campaign.js';
 import { isChannelTarget, SkipReason, TargetStatus } from '../domain/campaign-target.js';
-import { checkChannelId, distinctChannelId, splitCid } from '../domain/channel.js';
+import { checkChannelId, distinctChannelId, MAX_CHANNEL_ID_LENGTH, splitCid } from '../domain/channel.js';
 import { EventType } from '../domain/events.js';
-import { MAX_CHANNEL_ID_LENGTH } from '../domain/channel.js';
 import { MAX_TEXT_LENGTH, MessageType } from '../domain/message.js';
 import { compileTemplate, type RenderFn, type TemplateVars } from '../domain/template.js';
+import type { User } from '../domain/user.js';
 import type { AppDeps } from './app-deps.js';
 import type { SnapshotEvent } from './event-ports.js';
-import type { User } from '../domain/user.js';
 import type { ChannelInfo, DeliveryItem, DeliveryPlan, DeliveryResult, LedgerStore } from './sender-ports.js';
 import { campaignVars, channelVars, userVars } from './template-vars.js';
 
