@@ -31,7 +31,9 @@ export type Config = Readonly<Static<typeof ConfigSchema>>;
 /** Parses the environment once at start; the result is frozen. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const candidate = {
-    port: Number(env.PORT ?? 3030),
+    // Not Stream's local 3030: stream-chat rewrites `:3030` in baseURL to `:8800` for its
+    // WebSocket and to `:8900` for long-poll (client.ts setBaseURL), so no chat client could connect.
+    port: Number(env.PORT ?? 3300),
     host: env.HOST ?? '127.0.0.1',
     dataDir: env.HERALD_DATA_DIR ?? './data',
     databaseUrl: env.DATABASE_URL || undefined,

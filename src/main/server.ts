@@ -51,6 +51,9 @@ async function main(): Promise<void> {
   ready = true;
   const address = `http://${config.host}:${config.port}`;
   logger.info({ address, role: config.role }, 'herald is ready');
+  if (String(config.port).startsWith('3030')) {
+    logger.warn({ port: config.port }, 'stream-chat rewrites :3030 to :8800 for its WebSocket: chat clients cannot connect on this port');
+  }
   if (credentials.generated) printWelcome(credentials, address);
 
   let stopping = false;
