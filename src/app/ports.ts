@@ -52,6 +52,8 @@ export interface ChannelStore {
   /** Un-hides the channel for every member who hid it (a new message arrived). */
   unhideAll(cid: string, now: Micros): Promise<void>;
   markRead(cid: string, userId: string, at: Micros): Promise<boolean>;
+  /** Messages by others after the user's last read, over the channels it is a member of. */
+  unreadCounts(userId: string): Promise<{ messages: number; channels: number }>;
 }
 
 export interface MessagePage {

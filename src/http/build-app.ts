@@ -1,9 +1,11 @@
+import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppSettingsService } from '../app/app-settings.js';
 import type { CampaignLifecycle } from '../app/campaign-lifecycle.js';
 import type { CampaignTargetsService } from '../app/campaign-targets.js';
 import type { CampaignsService } from '../app/campaigns.js';
 import type { ChannelsService } from '../app/channels.js';
+import type { ConnectUserService } from '../app/connect-user.js';
 import type { SegmentsService } from '../app/segments.js';
 import type { MessagesService } from '../app/messages.js';
 import type { UsersService } from '../app/users.js';
@@ -19,6 +21,8 @@ import { channelRoutes } from './routes/channels.js';
 import { messageRoutes } from './routes/messages.js';
 import { segmentRoutes } from './routes/segments.js';
 import { userRoutes } from './routes/users.js';
+import { ConnectionRegistry } from '../realtime/connections.js';
+import { CLOSE_GOING_AWAY, gatewayRoutes } from '../realtime/gateway.js';
 
 export interface HttpDeps {
   apiKey: string;
@@ -34,7 +38,9 @@ export interface HttpDeps {
     users: UsersService;
     channels: ChannelsService;
     messages: MessagesService;
+    connectUser: ConnectUserService;
   };
+  nowMicros: () => number;
   /** False while the process starts or drains; /healthz answers 503 then. */
   isReady: () => boolean;
 }
@@ -68,6 +74,18 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
     }
     return payload;
   });
+
+  // Chat clients (src/realtime/). On shutdown every socket is closed with 1001, never 1000,
+  // so that clients reconnect to the next process instead of giving up.
+  const connections = new ConnectionRegistry();
+  await app.register(websocket, {
+    options: { maxPayload: 64 * 1024 },
+    preClose(done) {
+      for (const connection of connections.all()) connection.socket.close(CLOSE_GOING_AWAY, 'server shutting down');
+      done();
+    },
+  });
+  gatewayRoutes(app, { apiKey: deps.apiKey, apiSecret: deps.apiSecret, connectUser: deps.services.connectUser, connections, nowMicros: deps.nowMicros });
 
   app.get('/healthz', async (_request, reply) =>
     deps.isReady() ? { status: 'ok' } : reply.code(503).send({ status: 'starting' }),

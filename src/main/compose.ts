@@ -5,6 +5,7 @@ import { CampaignLifecycle } from '../app/campaign-lifecycle.js';
 import { CampaignTargetsService } from '../app/campaign-targets.js';
 import { CampaignsService } from '../app/campaigns.js';
 import { ChannelsService } from '../app/channels.js';
+import { ConnectUserService } from '../app/connect-user.js';
 import { MessagesService } from '../app/messages.js';
 import { SegmentsService } from '../app/segments.js';
 import { defaultSendingOptions, Sending, type SendingOptions } from '../app/sending.js';
@@ -26,7 +27,7 @@ export interface Herald {
   deliverer?: WebhookDeliverer;
   /** Keeps the planner's statistics fresh (storage maintenance). */
   refreshStatistics(): Promise<void>;
-  buildHttp(options: Omit<HttpDeps, 'services'>): ReturnType<typeof buildApp>;
+  buildHttp(options: Omit<HttpDeps, 'services' | 'nowMicros'>): ReturnType<typeof buildApp>;
 }
 
 export interface ComposeOptions {
@@ -73,6 +74,7 @@ export function composeHerald(database: Database, options: ComposeOptions = {}):
     users: new UsersService(deps),
     channels: new ChannelsService(deps),
     messages: new MessagesService(deps),
+    connectUser: new ConnectUserService(deps),
   };
   return {
     deps,
@@ -91,7 +93,7 @@ export function composeHerald(database: Database, options: ComposeOptions = {}):
         leaseMs: sendingOptions.leaseMs,
       }),
     refreshStatistics: () => refreshStatistics(database),
-    buildHttp: (httpOptions) => buildApp({ ...httpOptions, services }),
+    buildHttp: (httpOptions) => buildApp({ ...httpOptions, services, nowMicros: () => clock.nowMicros() }),
   };
 }
 

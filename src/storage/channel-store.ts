@@ -144,6 +144,21 @@ export class KyselyChannelStore implements ChannelStore {
     return rows.map(memberFromRow);
   }
 
+  async unreadCounts(userId: string): Promise<{ messages: number; channels: number }> {
+    // Per connect, not per message: the user's memberships (channel_members_user), then each
+    // channel's messages through messages_channel.
+    const row = await this.db
+      .selectFrom('channel_members as cm')
+      .innerJoin('messages as m', 'm.channel_pk', 'cm.channel_pk')
+      .select((eb) => [eb.fn.countAll<number>().as('messages'), eb.fn.count<number>('m.channel_pk').distinct().as('channels')])
+      .where('cm.user_id', '=', userId)
+      .where('m.user_id', '<>', userId)
+      .where('m.deleted_at', 'is', null)
+      .where((eb) => eb.or([eb('cm.last_read_at', 'is', null), eb('m.created_at', '>', eb.ref('cm.last_read_at'))]))
+      .executeTakeFirstOrThrow();
+    return { messages: Number(row.messages), channels: Number(row.channels) };
+  }
+
   async member(cid: string, userId: string): Promise<ChannelMember | undefined> {
     const row = await this.db
       .selectFrom('channel_members')
