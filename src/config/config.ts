@@ -17,6 +17,8 @@ const ConfigSchema = Type.Object({
   ),
   /** Largest request body accepted; larger ones get 413 with code 22. */
   bodyLimitBytes: Type.Integer({ minimum: 1024 }),
+  /** Origins that browsers may call the API from; `*` for any. */
+  corsOrigins: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
   /** Largest custom data of a user, channel, message or template (UTF-8 JSON bytes). */
   maxCustomBytes: Type.Integer({ minimum: 256 }),
   /** Targets per delivery transaction. */
@@ -44,6 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // 10,000 user ids in a campaign or a segment's addtargets fit in well under 1 MiB; 6 MiB
     // leaves room for long ids and 100 fat user objects, as Stream's own limit does.
     bodyLimitBytes: Number(env.HERALD_BODY_LIMIT_BYTES ?? 6 * 1024 * 1024),
+    corsOrigins: (env.HERALD_CORS_ORIGINS ?? '*').split(',').map((o) => o.trim()).filter(Boolean),
     maxCustomBytes: Number(env.HERALD_MAX_CUSTOM_BYTES ?? 5 * 1024),
     sendBatchSize: Number(env.HERALD_SEND_BATCH_SIZE ?? 5000),
     leaseMs: Number(env.HERALD_LEASE_MS ?? 30_000),

@@ -1,3 +1,4 @@
+import cors from '@fastify/cors';
 import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppSettingsService } from '../app/app-settings.js';
@@ -28,6 +29,8 @@ export interface HttpDeps {
   apiKey: string;
   apiSecret: string;
   bodyLimitBytes: number;
+  /** Origins browsers may call from; `*` for any (HERALD_CORS_ORIGINS). */
+  corsOrigins: readonly string[];
   logger: FastifyBaseLogger;
   services: {
     segments: SegmentsService;
@@ -73,6 +76,15 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
       return { ...payload, duration: `${reply.elapsedTime.toFixed(2)}ms` };
     }
     return payload;
+  });
+
+  // Browser chat clients call REST from the app's origin with stream-chat's own headers. A
+  // preflight needs no token, so it is answered before auth.
+  await app.register(cors, {
+    origin: deps.corsOrigins.includes('*') ? '*' : [...deps.corsOrigins],
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'stream-auth-type', 'X-Stream-Client', 'x-client-request-id'],
+    maxAge: 600,
   });
 
   // Chat clients (src/realtime/). On shutdown every socket is closed with 1001, never 1000,

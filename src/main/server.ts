@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     apiKey: credentials.apiKey,
     apiSecret: credentials.apiSecret,
     bodyLimitBytes: config.bodyLimitBytes,
+    corsOrigins: config.corsOrigins,
     logger,
     isReady: () => ready,
   });

@@ -38,6 +38,7 @@ export interface StartOptions {
   sending?: Partial<SendingOptions>;
   webhooks?: { retryWindowMs?: number; attemptTimeoutMs?: number; maxRetryDelayMs?: number };
   customData?: CustomDataLimits;
+  corsOrigins?: string[];
 }
 
 /** A clock that reads the real time plus an offset the test sets. */
@@ -70,6 +71,7 @@ export async function startHeraldOn(created: CreatedDatabase, options: StartOpti
     apiKey: TEST_API_KEY,
     apiSecret: TEST_API_SECRET,
     bodyLimitBytes: 1024 * 1024,
+    corsOrigins: options.corsOrigins ?? ['*'],
     logger: pino({ level: process.env.HERALD_TEST_LOG_LEVEL ?? 'silent' }),
     isReady: () => true,
   });
