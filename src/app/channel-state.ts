@@ -17,7 +17,10 @@ export interface MessageWithUser {
 export interface ReadState {
   user: User | null;
   user_id: string;
+  /** When the member last read the channel, or joined it if it never did. */
   last_read: Micros;
+  /** Messages by others since then: the client's unread count of the channel. */
+  unread_messages: number;
 }
 
 /** A channel as Stream's ChannelState returns it: the channel plus one page of members and messages. */
@@ -28,6 +31,8 @@ export interface ChannelState {
   messages: MessageWithUser[];
   read: ReadState[];
   membership: MemberWithUser | null;
+  /** Users watching the channel (through this process's chat connections). */
+  watchers: User[];
 }
 
 export interface StateOptions {
@@ -57,16 +62,24 @@ export async function loadChannelState(stores: Stores, channel: Channel, options
     ...(channel.created_by_id ? [channel.created_by_id] : []),
     ...(viewer ? [viewer.user_id] : []),
   ];
-  const users = new Map((await stores.users.batchGet(userIds)).map((u) => [u.id, u]));
+  const [users, unread] = await Promise.all([
+    stores.users.batchGet(userIds).then((found) => new Map(found.map((u) => [u.id, u]))),
+    stores.channels.memberUnreadCounts(channel.cid, members.map((m) => m.user_id)),
+  ]);
   const userOf = (id: string) => users.get(id) ?? null;
   return {
     channel,
     created_by: channel.created_by_id ? userOf(channel.created_by_id) : null,
     members: members.map((member) => ({ member, user: userOf(member.user_id) })),
     messages: messages.map((message) => ({ message, user: userOf(message.user_id) })),
-    read: members
-      .filter((m) => m.last_read_at !== null)
-      .map((m) => ({ user: userOf(m.user_id), user_id: m.user_id, last_read: m.last_read_at! })),
+    // Every member, read or not: stream-chat takes a missing entry as "read up to now".
+    read: members.map((m) => ({
+      user: userOf(m.user_id),
+      user_id: m.user_id,
+      last_read: m.last_read_at ?? m.created_at,
+      unread_messages: unread.get(m.user_id) ?? 0,
+    })),
     membership: viewer ? { member: viewer, user: userOf(viewer.user_id) } : null,
+    watchers: [],
   };
 }

@@ -8,6 +8,7 @@ import { channelTypes } from '../domain/channel-types.js';
 import { checkCustomData } from '../domain/custom-data.js';
 import { inputError, notAllowed, notFound } from '../domain/errors.js';
 import { EventType } from '../domain/events.js';
+import { FeedKind } from '../domain/feed.js';
 import { channelFilterFields } from '../domain/filter/channel-filter-fields.js';
 import { parseFilter } from '../domain/filter/filter-parser.js';
 import { parseSort } from '../domain/filter/sort-spec.js';
@@ -16,6 +17,7 @@ import type { AppDeps } from './app-deps.js';
 import { requireSelf, requireServer, type Caller } from './caller.js';
 import { loadChannelState, type ChannelState } from './channel-state.js';
 import type { NewMember, Stores } from './ports.js';
+import type { Watching } from './realtime-ports.js';
 
 export const MAX_CHANNEL_MEMBERS_PER_REQUEST = 100;
 
@@ -34,6 +36,8 @@ export interface GetOrCreateInput {
   data?: ChannelDataInput;
   messages?: { limit?: number; id_lt?: string; id_lte?: string; id_gt?: string; id_gte?: string };
   members?: { limit?: number; offset?: number };
+  /** The caller's chat connection, when it asked to watch the channel. */
+  watchFrom?: string;
 }
 
 export interface QueryChannelsInput {
@@ -44,6 +48,8 @@ export interface QueryChannelsInput {
   message_limit?: number;
   member_limit?: number;
   user_id?: string;
+  /** The caller's chat connection, when it asked to watch the channels. */
+  watchFrom?: string;
 }
 
 function bounded(value: number | undefined, fallback: number, max: number, field: string): number {
@@ -57,7 +63,11 @@ export function checkChannelType(type: string): void {
 }
 
 export class ChannelsService {
-  constructor(private readonly deps: AppDeps) {}
+  constructor(
+    private readonly deps: AppDeps,
+    /** The chat connections of this process; absent where no API runs (a worker). */
+    private readonly watching?: Watching,
+  ) {}
 
   async getOrCreate(caller: Caller, input: GetOrCreateInput): Promise<ChannelState & { created: boolean }> {
     checkChannelType(input.type);
@@ -72,7 +82,7 @@ export class ChannelsService {
     const createdBy = caller.kind === 'user' ? caller.userId : data.created_by_id;
     const now = this.deps.clock.nowMicros();
 
-    return this.deps.storage.transaction(async (stores) => {
+    const state = await this.deps.storage.transaction(async (stores) => {
       let channel = await stores.channels.get(cid);
       let created = false;
       if (!channel) {
@@ -106,7 +116,7 @@ export class ChannelsService {
         if (created) {
           const added = members.length > 0 ? await stores.channels.addMembers(cid, members, now) : [];
           channel = { ...channel, member_count: added.length };
-          await this.recordCreated(stores, channel, members.filter((m) => added.includes(m.user_id)), now);
+          await this.recordCreated(stores, channel, members.filter((m) => added.includes(m.user_id)), caller, now);
         }
       } else if (caller.kind === 'user' && !(await stores.channels.member(cid, caller.userId))) {
         throw notAllowed(`user "${caller.userId}" is not a member of channel "${cid}"`);
@@ -120,6 +130,8 @@ export class ChannelsService {
       });
       return { ...state, created };
     });
+    const [watched] = await this.watch(caller, input.watchFrom, [state]);
+    return { ...watched, created: state.created };
   }
 
   async query(caller: Caller, input: QueryChannelsInput): Promise<ChannelState[]> {
@@ -134,9 +146,31 @@ export class ChannelsService {
     const memberLimit = bounded(input.member_limit, 100, 100, 'member_limit');
     const stores = this.deps.storage;
     const channels = await stores.channels.query({ filter, sort, limit, offset, memberId });
-    return Promise.all(
+    const states = await Promise.all(
       channels.map((channel) => loadChannelState(stores, channel, { messageLimit, memberLimit, viewerId: memberId })),
     );
+    return this.watch(caller, input.watchFrom, states);
+  }
+
+  /**
+   * Adds the channels to the watch set of the caller's connection (a user's own only), then
+   * fills in who watches each, as this process sees it.
+   */
+  private async watch(caller: Caller, connectionId: string | undefined, states: ChannelState[]): Promise<ChannelState[]> {
+    if (!this.watching) return states;
+    if (connectionId && caller.kind === 'user') this.watching.watch(connectionId, caller.userId, states.map((s) => s.channel.cid));
+    const watcherIds = states.map((s) => this.watching!.watchersOf(s.channel.cid));
+    const known = new Map(states.flatMap((s) => s.members.flatMap((m) => (m.user ? [[m.user.id, m.user] as const] : []))));
+    const missing = [...new Set(watcherIds.flat().filter((id) => !known.has(id)))];
+    for (const user of missing.length > 0 ? await this.deps.storage.users.batchGet(missing) : []) known.set(user.id, user);
+    return states.map((s, i) => ({ ...s, watchers: watcherIds[i].flatMap((id) => known.get(id) ?? []) }));
+  }
+
+  /** Takes the caller's connection off the channel's watchers (`stop-watching`). */
+  stopWatching(caller: Caller, cid: string, connectionId: string | undefined): void {
+    if (caller.kind !== 'user') throw inputError('stop-watching needs a user token', { connection_id: 'user only' });
+    if (!connectionId) throw inputError('connection_id is required to stop watching', { connection_id: 'required' });
+    this.watching?.stopWatching(connectionId, caller.userId, cid);
   }
 
   async delete(caller: Caller, cid: string, hard: boolean): Promise<Channel> {
@@ -160,14 +194,22 @@ export class ChannelsService {
     const at = this.deps.clock.nowMicros();
     const channel = await this.deps.storage.channels.get(cid);
     if (!channel) throw notFound(`channel "${cid}" does not exist`);
-    if (!(await this.deps.storage.channels.markRead(cid, who, at))) await this.memberOrThrow(cid, who);
+    const read = await this.deps.storage.transaction(async (stores) => {
+      if (!(await stores.channels.markRead(cid, who, at))) return false;
+      await stores.feed.append({ kind: FeedKind.read, cid, user_id: who, at }, at);
+      return true;
+    });
+    if (!read) await this.memberOrThrow(cid, who);
     // Campaign messages in this channel now count as read by this user (stats_users_read).
     if (channel.message_count > 0) await this.deps.storage.sender.ledger.markRead(cid, who, at);
     return { user_id: who, at, channel };
   }
 
-  /** channel.created, and member.added for each first member, in the creating transaction. */
-  private async recordCreated(stores: Stores, channel: Channel, members: NewMember[], now: number): Promise<void> {
+  /**
+   * channel.created and member.added for each first member (webhooks), and the chat feed row
+   * that tells connected members they were added, in the creating transaction.
+   */
+  private async recordCreated(stores: Stores, channel: Channel, members: NewMember[], caller: Caller, now: number): Promise<void> {
     const users = new Map((await stores.users.batchGet([channel.created_by_id ?? '', ...members.map((m) => m.user_id)])).map((u) => [u.id, u]));
     await this.deps.events.record(stores, [
       { type: EventType.channelCreated, channel, createdBy: users.get(channel.created_by_id ?? '') ?? null },
@@ -178,6 +220,10 @@ export class ChannelsService {
         user: users.get(m.user_id) ?? null,
       })),
     ]);
+    if (members.length > 0) {
+      const by = caller.kind === 'user' ? caller.userId : null;
+      await stores.feed.append({ kind: FeedKind.membersAdded, cid: channel.cid, user_ids: members.map((m) => m.user_id), by, at: now }, now);
+    }
   }
 
   private actingUser(caller: Caller, userId: string | undefined): string {

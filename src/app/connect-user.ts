@@ -37,6 +37,7 @@ export class ConnectUserService {
       await stores.users.batchUpsert([after]);
       return after;
     });
-    return { user, unread: await this.deps.storage.channels.unreadCounts(userId) };
+    const unread = await this.deps.storage.channels.unreadCountsOf([userId]);
+    return { user, unread: unread.get(userId)! };
   }
 }

@@ -4,6 +4,7 @@ import type { Campaign } from '../domain/campaign.js';
 import { isChannelTarget, SkipReason, TargetStatus } from '../domain/campaign-target.js';
 import { checkChannelId, distinctChannelId, MAX_CHANNEL_ID_LENGTH, splitCid } from '../domain/channel.js';
 import { EventType } from '../domain/events.js';
+import { FeedKind } from '../domain/feed.js';
 import { MAX_TEXT_LENGTH, MessageType } from '../domain/message.js';
 import { compileTemplate, type RenderFn, type TemplateVars } from '../domain/template.js';
 import type { User } from '../domain/user.js';
@@ -137,6 +138,9 @@ export class Delivery {
     const type = campaign.channel_template?.type ?? 'messaging';
     const template = campaign.channel_template;
 
+    // One block of ids for the batch: its messages are then exactly the ids between the first
+    // and the last, which is all its chat feed row needs to say (docs/design.md, Realtime).
+    const messageIds = this.deps.ids.block(targetIds.length);
     const planned = { compiled, base, type, byId, channelByCid, campaign };
     const items: DeliveryItem[] = [];
     const deadline = now + this.options.leaseMs * 1000 * PLAN_SHARE_OF_LEASE;
@@ -148,7 +152,7 @@ export class Delivery {
         await yieldToEventLoop();
         yieldAt = this.deps.clock.nowMicros() + YIELD_EVERY_MICROS;
       }
-      items.push(this.planItem(targetId, planned));
+      items.push(this.planItem(targetId, messageIds[items.length], planned));
     }
 
     if (settings) this.planWebhooks(campaign, items, settings, now);
@@ -173,14 +177,21 @@ export class Delivery {
         customJson: JSON.stringify(campaign.message_template.custom ?? {}),
       },
       items,
+      feed: {
+        kind: FeedKind.campaignBatch,
+        campaign_id: campaign.id,
+        first_message_id: messageIds[0],
+        last_message_id: messageIds[Math.max(items.length - 1, 0)],
+        at: now,
+      },
     };
   }
 
   /** One target: its channel and rendered text, or the reason it is skipped or failed. */
-  private planItem(targetId: string, p: PlanContext): DeliveryItem {
+  private planItem(targetId: string, messageId: string, p: PlanContext): DeliveryItem {
     const { compiled, base, type, campaign } = p;
     const template = campaign.channel_template;
-    const item: DeliveryItem = { targetId, kind: 'user', cid: '', channelType: type, channelId: '', messageId: this.deps.ids.next(), text: '' };
+    const item: DeliveryItem = { targetId, kind: 'user', cid: '', channelType: type, channelId: '', messageId, text: '' };
     try {
       if (isChannelTarget(targetId)) {
         const { type: channelType, id } = splitCid(targetId);

@@ -2,6 +2,7 @@ import { cidOf } from '../domain/channel.js';
 import { checkCustomData } from '../domain/custom-data.js';
 import { inputError, notAllowed, notFound } from '../domain/errors.js';
 import { EventType } from '../domain/events.js';
+import { FeedKind } from '../domain/feed.js';
 import { MAX_ATTACHMENTS, MAX_TEXT_LENGTH, MessageType, type Message } from '../domain/message.js';
 import type { User } from '../domain/user.js';
 import type { AppDeps } from './app-deps.js';
@@ -76,6 +77,7 @@ export class MessagesService {
       // A new message brings the channel back for members who had hidden it, as in Stream.
       await stores.channels.unhideAll(cid, now);
       await this.deps.events.record(stores, [{ type: EventType.messageNew, message, user, channel }]);
+      await stores.feed.append({ kind: FeedKind.message, message_id: message.id, cid }, now);
       return { message, user };
     });
   }

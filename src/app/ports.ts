@@ -12,6 +12,8 @@ import type { SchedulerStore, SenderStores } from './sender-ports.js';
 export type { OutboxPosition, OutboxRow, PreparedDelivery };
 import type { Segment } from '../domain/segment.js';
 import type { Task } from '../domain/task.js';
+import type { FeedEntry, FeedRow } from '../domain/feed.js';
+import type { UnreadCounts } from './realtime-ports.js';
 import type { User } from '../domain/user.js';
 
 /** Store interfaces the app layer owns; storage/ implements them for SQLite and PostgreSQL. */
@@ -52,9 +54,17 @@ export interface ChannelStore {
   /** Un-hides the channel for every member who hid it (a new message arrived). */
   unhideAll(cid: string, now: Micros): Promise<void>;
   markRead(cid: string, userId: string, at: Micros): Promise<boolean>;
-  /** Messages by others after the user's last read, over the channels it is a member of. */
-  unreadCounts(userId: string): Promise<{ messages: number; channels: number }>;
+  /** Per user: messages by others after its last read, over the channels it is a member of. */
+  unreadCountsOf(userIds: readonly string[]): Promise<Map<string, UnreadCounts>>;
+  /** Per member of the channel among `userIds`: messages by others after its last read. */
+  memberUnreadCounts(cid: string, userIds: readonly string[]): Promise<Map<string, number>>;
+  /** The channels that exist (not deleted) among `cids`. */
+  batchGet(cids: readonly string[]): Promise<Channel[]>;
+  /** The members of these channels. */
+  membershipsOf(cids: readonly string[]): Promise<Membership[]>;
 }
+
+export type Membership = ChannelMember & { cid: string };
 
 export interface MessagePage {
   limit: number;
@@ -73,6 +83,26 @@ export interface MessageStore {
   history(cid: string, page: MessagePage): Promise<Message[]>;
   /** Soft-deletes (marks) or removes the messages the users wrote. */
   batchDeleteByUsers(userIds: readonly string[], mode: 'soft' | 'hard', now: Micros): Promise<void>;
+  /** The campaign's messages with ids in [firstId, lastId]: one send batch (IdGenerator.block). */
+  batchOfCampaign(campaignId: string, firstId: string, lastId: string): Promise<Message[]>;
+}
+
+export interface FeedStore {
+  /**
+   * Appends the entry in the caller's transaction. Call it LAST in the transaction, after the
+   * change has locked its channel rows: two writers of one channel then take seqs in commit
+   * order, which is what keeps events in commit order per channel. Where the database can
+   * notify other processes (PostgreSQL), the notification goes out at commit.
+   */
+  append(entry: FeedEntry, now: Micros): Promise<void>;
+  /** Rows after `seq`, oldest first. */
+  readAfter(seq: number, limit: number): Promise<FeedRow[]>;
+  /** Those of `seqs` that exist now (committed after a reader went past them). */
+  batchGet(seqs: readonly number[]): Promise<FeedRow[]>;
+  /** The highest seq, 0 for an empty feed. */
+  latestSeq(): Promise<number>;
+  /** Deletes the rows written before `before`; returns how many. */
+  prune(before: Micros): Promise<number>;
 }
 
 export interface TaskStore {
@@ -200,6 +230,7 @@ export interface Stores {
   channels: ChannelStore;
   messages: MessageStore;
   tasks: TaskStore;
+  feed: FeedStore;
 }
 
 export interface Storage extends Stores {

@@ -1,6 +1,7 @@
 import type { Campaign } from '../domain/campaign.js';
 import type { CampaignTarget, TargetStatus } from '../domain/campaign-target.js';
 import type { Micros } from '../domain/clock.js';
+import type { CampaignBatchEntry } from '../domain/feed.js';
 import type { PreparedDelivery } from './outbox-types.js';
 
 /** Where the audience is read from, in expansion order: user_ids, then each segment. */
@@ -68,6 +69,8 @@ export interface DeliveryPlan {
   channel: { team: string | null; customJson: string; members: readonly MemberPlan[] };
   message: { attachmentsJson: string; pollId: string | null; customJson: string };
   items: readonly DeliveryItem[];
+  /** The batch's chat feed row, written last in its transaction when it sent anything. */
+  feed: CampaignBatchEntry;
 }
 
 export interface DeliveryResult {

@@ -27,6 +27,8 @@ const ConfigSchema = Type.Object({
   leaseMs: Type.Integer({ minimum: 100 }),
   /** How long a webhook is retried before it is dead-lettered. */
   webhookRetryWindowMs: Type.Integer({ minimum: 0 }),
+  /** Accept stream-chat's unsigned dev tokens (`client.devToken(id)`): development only. */
+  allowDevTokens: Type.Boolean(),
 });
 export type Config = Readonly<Static<typeof ConfigSchema>>;
 
@@ -51,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sendBatchSize: Number(env.HERALD_SEND_BATCH_SIZE ?? 5000),
     leaseMs: Number(env.HERALD_LEASE_MS ?? 30_000),
     webhookRetryWindowMs: Number(env.HERALD_WEBHOOK_RETRY_WINDOW_MS ?? 24 * 3_600_000),
+    allowDevTokens: env.HERALD_ALLOW_DEV_TOKENS === '1' || env.HERALD_ALLOW_DEV_TOKENS === 'true',
   };
   if (!Value.Check(ConfigSchema, candidate)) {
     const problems = [...Value.Errors(ConfigSchema, candidate)].map((e) => `${e.path.slice(1) || 'config'}: ${e.message}`);

@@ -15,6 +15,8 @@ export const ErrorCode = {
   tokenBeforeIssuedAt: 42,
   tokenSignature: 43,
   rateLimited: 9,
+  /** A long-poll `connection_id` this process does not hold: the client connects anew. */
+  connectionIdNotFound: 46,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -5,11 +5,13 @@ import type { AppSettingsService } from '../app/app-settings.js';
 import type { CampaignLifecycle } from '../app/campaign-lifecycle.js';
 import type { CampaignTargetsService } from '../app/campaign-targets.js';
 import type { CampaignsService } from '../app/campaigns.js';
+import type { ChannelEventsService } from '../app/channel-events.js';
 import type { ChannelsService } from '../app/channels.js';
 import type { ConnectUserService } from '../app/connect-user.js';
 import type { SegmentsService } from '../app/segments.js';
 import type { MessagesService } from '../app/messages.js';
 import type { UsersService } from '../app/users.js';
+import { TokenVerifier } from '../app/tokens.js';
 import { registerAuth } from './plugins/auth.js';
 import { stringifyWithBigInts } from './plugins/bigint-json.js';
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling } from './plugins/errors.js';
@@ -22,12 +24,15 @@ import { channelRoutes } from './routes/channels.js';
 import { messageRoutes } from './routes/messages.js';
 import { segmentRoutes } from './routes/segments.js';
 import { userRoutes } from './routes/users.js';
-import { ConnectionRegistry } from '../realtime/connections.js';
+import type { ConnectionRegistry } from '../realtime/connections.js';
 import { CLOSE_GOING_AWAY, gatewayRoutes } from '../realtime/gateway.js';
+import { longPollRoutes } from '../realtime/longpoll.js';
 
 export interface HttpDeps {
   apiKey: string;
   apiSecret: string;
+  /** Accept stream-chat's unsigned dev tokens (HERALD_ALLOW_DEV_TOKENS=1): never in production. */
+  allowDevTokens?: boolean;
   bodyLimitBytes: number;
   /** Origins browsers may call from; `*` for any (HERALD_CORS_ORIGINS). */
   corsOrigins: readonly string[];
@@ -42,7 +47,10 @@ export interface HttpDeps {
     channels: ChannelsService;
     messages: MessagesService;
     connectUser: ConnectUserService;
+    channelEvents: ChannelEventsService;
   };
+  /** This process's chat connections (src/realtime/). */
+  connections: ConnectionRegistry;
   nowMicros: () => number;
   /** False while the process starts or drains; /healthz answers 503 then. */
   isReady: () => boolean;
@@ -87,26 +95,30 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
     maxAge: 600,
   });
 
-  // Chat clients (src/realtime/). On shutdown every socket is closed with 1001, never 1000,
-  // so that clients reconnect to the next process instead of giving up.
-  const connections = new ConnectionRegistry();
+  // Chat clients (src/realtime/). On shutdown every connection is closed with 1001, never
+  // 1000, so that clients reconnect to the next process instead of giving up; pending long
+  // polls are answered.
+  const tokens = new TokenVerifier({ apiKey: deps.apiKey, apiSecret: deps.apiSecret, allowDevTokens: deps.allowDevTokens });
+  const { connections } = deps;
+  const realtime = { tokens, connections, connectUser: deps.services.connectUser, nowMicros: deps.nowMicros };
   await app.register(websocket, {
     options: { maxPayload: 64 * 1024 },
     preClose(done) {
-      for (const connection of connections.all()) connection.socket.close(CLOSE_GOING_AWAY, 'server shutting down');
+      for (const connection of [...connections.all()]) connection.close(CLOSE_GOING_AWAY, 'server shutting down');
       done();
     },
   });
-  gatewayRoutes(app, { apiKey: deps.apiKey, apiSecret: deps.apiSecret, connectUser: deps.services.connectUser, connections, nowMicros: deps.nowMicros });
+  gatewayRoutes(app, realtime);
 
   app.get('/healthz', async (_request, reply) =>
     deps.isReady() ? { status: 'ok' } : reply.code(503).send({ status: 'starting' }),
   );
 
   await app.register(async (api) => {
-    registerAuth(api, deps);
+    registerAuth(api, tokens);
+    longPollRoutes(api, realtime);
     userRoutes(api, deps.services.users);
-    channelRoutes(api, deps.services.channels);
+    channelRoutes(api, deps.services.channels, deps.services.channelEvents);
     messageRoutes(api, deps.services.messages);
     segmentRoutes(api, deps.services.segments);
     campaignRoutes(api, deps.services.campaigns, deps.services.lifecycle);

@@ -7,11 +7,12 @@ export interface BackgroundThread {
 }
 
 /** Runs a module of main/ on a worker thread, and stops it by message ('stop' → 'stopped'). */
-function startThread(module: string, data: unknown, onError: (error: Error) => void): BackgroundThread {
+function startThread(module: string, data: unknown, onError: (error: Error) => void, onMessage?: (message: unknown) => void): BackgroundThread {
   // From the sources (tsx) the thread is a .ts module, from dist a .js one.
   const entry = new URL(`./${module}${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
   const worker = new Worker(entry, { workerData: data });
   worker.on('error', onError);
+  if (onMessage) worker.on('message', onMessage);
   return {
     async stop() {
       if (worker.threadId === -1) return;
@@ -22,9 +23,15 @@ function startThread(module: string, data: unknown, onError: (error: Error) => v
   };
 }
 
-/** The background loops (main/worker-thread.ts). */
-export const startBackgroundThread = (config: Config & { apiKey: string; apiSecret: string }, onError: (error: Error) => void) =>
-  startThread('worker-thread', { ...config }, onError);
+/**
+ * The background loops (main/worker-thread.ts). It posts 'feed' after each commit that added
+ * to the chat feed, for the API thread's realtime fan-out (SQLite has no cross-thread notify).
+ */
+export const startBackgroundThread = (
+  config: Config & { apiKey: string; apiSecret: string },
+  onError: (error: Error) => void,
+  onFeedCommitted: () => void,
+) => startThread('worker-thread', { ...config }, onError, (message) => message === 'feed' && onFeedCommitted());
 
 /** The WAL checkpointer of a SQLite file (main/checkpoint-thread.ts). */
 export const startCheckpointer = (file: string, onError: (error: Error) => void) =>

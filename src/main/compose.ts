@@ -1,10 +1,11 @@
-import { uuidv7 } from 'uuidv7';
 import type { AppDeps } from '../app/app-deps.js';
 import { AppSettingsService } from '../app/app-settings.js';
 import { CampaignLifecycle } from '../app/campaign-lifecycle.js';
 import { CampaignTargetsService } from '../app/campaign-targets.js';
 import { CampaignsService } from '../app/campaigns.js';
+import { ChannelEventsService } from '../app/channel-events.js';
 import { ChannelsService } from '../app/channels.js';
+import { ChatFeedService } from '../app/chat-feed.js';
 import { ConnectUserService } from '../app/connect-user.js';
 import { MessagesService } from '../app/messages.js';
 import { SegmentsService } from '../app/segments.js';
@@ -15,19 +16,27 @@ import { systemClock, type Clock } from '../domain/clock.js';
 import { defaultCustomDataLimits, type CustomDataLimits } from '../domain/custom-data.js';
 import { buildApp, type HttpDeps } from '../http/build-app.js';
 import { refreshStatistics, type Database } from '../storage/database.js';
+import { createRealtimeBus } from '../storage/realtime-bus.js';
 import { createStorage } from '../storage/storage.js';
+import { ConnectionRegistry } from '../realtime/connections.js';
+import { FanOut, type FanOutLogger } from '../realtime/fan-out.js';
+import { timeOrderedIds } from './time-ordered-ids.js';
 import { EventRecorder } from '../webhooks/event-recorder.js';
 import { WebhookDeliverer } from '../webhooks/webhook-deliverer.js';
 
 export interface Herald {
   deps: AppDeps;
-  services: HttpDeps['services'];
+  services: HttpDeps['services'] & { chatFeed: ChatFeedService };
   sending: Sending;
+  /** This process's chat connections, served by `startRealtime` in the processes with an API. */
+  connections: ConnectionRegistry;
+  /** Follows the chat feed for this process's connections; stop() also closes the bus. */
+  startRealtime(logger: FanOutLogger): Promise<{ stop(): Promise<void> }>;
   /** Delivers the webhook outbox; absent when composed without credentials. */
   deliverer?: WebhookDeliverer;
   /** Keeps the planner's statistics fresh (storage maintenance). */
   refreshStatistics(): Promise<void>;
-  buildHttp(options: Omit<HttpDeps, 'services' | 'nowMicros'>): ReturnType<typeof buildApp>;
+  buildHttp(options: Omit<HttpDeps, 'services' | 'nowMicros' | 'connections'>): ReturnType<typeof buildApp>;
 }
 
 export interface ComposeOptions {
@@ -36,6 +45,14 @@ export interface ComposeOptions {
   sending?: Partial<SendingOptions>;
   /** The app's credentials sign webhooks; without them no webhook is delivered (the CLI). */
   webhooks?: { apiKey: string; apiSecret: string; retryWindowMs?: number; attemptTimeoutMs?: number; maxRetryDelayMs?: number };
+  /**
+   * Where this process's committed chat feed rows are announced, on a database that does not
+   * notify (SQLite): by default its own realtime bus; the sender thread of an `all` process
+   * posts them to the main thread instead.
+   */
+  onFeedCommitted?: () => void;
+  /** Reports a lost LISTEN connection (PostgreSQL's realtime bus). */
+  onBusError?: (error: unknown) => void;
 }
 
 // Stream tries for 15 s; Herald for a day by default (HERALD_WEBHOOK_RETRY_WINDOW_MS).
@@ -53,15 +70,18 @@ export function composeHerald(database: Database, options: ComposeOptions = {}):
     ...options.sending,
   };
   const clock = options.clock ?? systemClock;
-  const ids = { next: uuidv7 };
+  const ids = timeOrderedIds;
   const events = new EventRecorder(clock, ids);
+  const bus = createRealtimeBus(database, options.onBusError);
   const deps: AppDeps = {
-    storage: createStorage(database, { leaseMs: sendingOptions.leaseMs }),
+    storage: createStorage(database, { leaseMs: sendingOptions.leaseMs, onFeedCommitted: options.onFeedCommitted ?? (() => bus.wakeFeed()) }),
     clock,
     ids,
     events,
     customData: options.customData ?? defaultCustomDataLimits,
+    bus,
   };
+  const connections = new ConnectionRegistry(bus);
   const sending = new Sending(deps, sendingOptions);
   const webhooks = options.webhooks;
   const campaigns = new CampaignsService(deps);
@@ -72,14 +92,27 @@ export function composeHerald(database: Database, options: ComposeOptions = {}):
     campaignTargets: new CampaignTargetsService(deps),
     settings: new AppSettingsService(deps),
     users: new UsersService(deps),
-    channels: new ChannelsService(deps),
+    channels: new ChannelsService(deps, connections),
     messages: new MessagesService(deps),
     connectUser: new ConnectUserService(deps),
+    channelEvents: new ChannelEventsService(deps),
+    chatFeed: new ChatFeedService(deps),
   };
   return {
     deps,
     services,
     sending,
+    connections,
+    async startRealtime(logger) {
+      const fanOut = new FanOut(services.chatFeed, connections, bus, logger);
+      await fanOut.start();
+      return {
+        async stop() {
+          await fanOut.stop();
+          await bus.close();
+        },
+      };
+    },
     deliverer:
       webhooks &&
       new WebhookDeliverer(deps.storage.outbox, (rows) => events.encodeSnapshots(deps.storage.users, rows), clock, {
@@ -93,13 +126,19 @@ export function composeHerald(database: Database, options: ComposeOptions = {}):
         leaseMs: sendingOptions.leaseMs,
       }),
     refreshStatistics: () => refreshStatistics(database),
-    buildHttp: (httpOptions) => buildApp({ ...httpOptions, services, nowMicros: () => clock.nowMicros() }),
+    buildHttp: (httpOptions) => buildApp({ ...httpOptions, services, connections, nowMicros: () => clock.nowMicros() }),
   };
 }
 
 /** The composition for a server or worker process, from its configuration and credentials. */
-export function composeFromConfig(database: Database, config: Config, credentials: { apiKey: string; apiSecret: string }): Herald {
+export function composeFromConfig(
+  database: Database,
+  config: Config,
+  credentials: { apiKey: string; apiSecret: string },
+  extra: Pick<ComposeOptions, 'onFeedCommitted' | 'onBusError'> = {},
+): Herald {
   return composeHerald(database, {
+    ...extra,
     customData: { maxBytes: config.maxCustomBytes },
     sending: { batchSize: config.sendBatchSize, leaseMs: config.leaseMs },
     webhooks: { apiKey: credentials.apiKey, apiSecret: credentials.apiSecret, retryWindowMs: config.webhookRetryWindowMs },

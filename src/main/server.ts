@@ -24,12 +24,15 @@ async function main(): Promise<void> {
   logger.info({ storage: database.caps.name, location: database.location }, 'opening storage');
   await migrateToLatest(database);
   await refreshStatistics(database);
-  const herald = composeFromConfig(database, config, credentials);
+  const herald = composeFromConfig(database, config, credentials, {
+    onBusError: (error) => logger.warn({ err: error }, 'realtime bus: LISTEN connection lost; reconnecting'),
+  });
 
   let ready = false;
   const app = await herald.buildHttp({
     apiKey: credentials.apiKey,
     apiSecret: credentials.apiSecret,
+    allowDevTokens: config.allowDevTokens,
     bodyLimitBytes: config.bodyLimitBytes,
     corsOrigins: config.corsOrigins,
     logger,
@@ -43,10 +46,12 @@ async function main(): Promise<void> {
   const workers: Array<{ stop(): Promise<void> }> = [];
   if (config.role === HeraldRole.worker) workers.push(...startWorkers(herald, logger));
   if (config.role === HeraldRole.all) {
-    workers.push(startBackgroundThread({ ...config, ...credentials }, onThreadError));
+    workers.push(startBackgroundThread({ ...config, ...credentials }, onThreadError, () => herald.deps.bus.wakeFeed()));
     if (database.sqlite) workers.push(startCheckpointer(database.location, onThreadError));
   }
   if (config.role !== HeraldRole.worker) {
+    // Chat clients: the feed follower starts before the port opens, so no connection misses a row.
+    workers.push(await herald.startRealtime(logger));
     await app.listen({ port: config.port, host: config.host });
   }
   ready = true;
@@ -56,6 +61,7 @@ async function main(): Promise<void> {
     logger.warn({ port: config.port }, 'stream-chat rewrites :3030 to :8800 for its WebSocket: chat clients cannot connect on this port');
   }
   if (credentials.generated) printWelcome(credentials, address);
+  if (config.allowDevTokens) logger.warn('HERALD_ALLOW_DEV_TOKENS is on: anyone can connect as any user; never use it in production');
 
   let stopping = false;
   async function shutdown(signal: string, exitCode = 0) {

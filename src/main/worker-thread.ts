@@ -16,7 +16,8 @@ const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config
 // The checkpoint thread copies the WAL back (main/checkpoint-thread.ts), not this one between
 // its send batches.
 database.sqlite?.pragma('wal_autocheckpoint = 0');
-const herald = composeFromConfig(database, config, config);
+// SQLite cannot notify the API thread of a committed send batch: this thread tells it.
+const herald = composeFromConfig(database, config, config, { onFeedCommitted: () => parentPort?.postMessage('feed') });
 const loops = startWorkers(herald, logger);
 logger.info({ loops: loops.map((l) => l.name) }, 'background loops started');
 

@@ -14,8 +14,10 @@ const REAPER_IDLE_MS = 10_000;
 const WEBHOOKS_IDLE_MS = 100;
 // Users and channels grow between imports too; statistics are refreshed every 10 minutes.
 const STATISTICS_EVERY_MS = 10 * 60_000;
+// Chat feed rows older than their retention go once a minute.
+const FEED_PRUNER_IDLE_MS = 60_000;
 
-export type LoopName = 'segment-sizer' | 'scheduler' | 'sender' | 'lease-reaper' | 'statistics' | 'webhooks';
+export type LoopName = 'segment-sizer' | 'scheduler' | 'sender' | 'lease-reaper' | 'statistics' | 'webhooks' | 'feed-pruner';
 
 /** The background loops of a `worker` (or `all`) process; `only` picks some (tests). */
 export function startWorkers(herald: Herald, logger: FastifyBaseLogger, only?: readonly LoopName[]): BackgroundLoop[] {
@@ -27,6 +29,7 @@ export function startWorkers(herald: Herald, logger: FastifyBaseLogger, only?: r
     new BackgroundLoop('lease-reaper', async () => (await sending.reap()) && false, REAPER_IDLE_MS, logger),
     ...(herald.deliverer ? [new BackgroundLoop('webhooks', () => herald.deliverer!.deliverDue(), WEBHOOKS_IDLE_MS, logger)] : []),
     new BackgroundLoop('statistics', async () => (await herald.refreshStatistics(), false), STATISTICS_EVERY_MS, logger),
+    new BackgroundLoop('feed-pruner', async () => (await services.chatFeed.prune(), false), FEED_PRUNER_IDLE_MS, logger),
   ];
   const chosen = only ? loops.filter((loop) => only.includes(loop.name as LoopName)) : loops;
   for (const loop of chosen) loop.start();

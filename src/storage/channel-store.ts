@@ -1,5 +1,6 @@
-import type { Kysely, Selectable } from 'kysely';
-import type { ChannelStore, NewMember, PageRequest } from '../app/ports.js';
+import { sql, type Kysely, type Selectable, type SelectQueryBuilder } from 'kysely';
+import type { ChannelStore, Membership, NewMember, PageRequest } from '../app/ports.js';
+import type { UnreadCounts } from '../app/realtime-ports.js';
 import type { Channel, ChannelMember } from '../domain/channel.js';
 import type { DialectCaps } from './dialects/dialect-caps.js';
 import { applySort, channelFilterTarget, channelFilterTargetFor, compileFilter } from './filter-compiler.js';
@@ -144,19 +145,66 @@ export class KyselyChannelStore implements ChannelStore {
     return rows.map(memberFromRow);
   }
 
-  async unreadCounts(userId: string): Promise<{ messages: number; channels: number }> {
-    // Per connect, not per message: the user's memberships (channel_members_user), then each
-    // channel's messages through messages_channel.
-    const row = await this.db
-      .selectFrom('channel_members as cm')
+  async unreadCountsOf(userIds: readonly string[]): Promise<Map<string, UnreadCounts>> {
+    const counts = new Map<string, UnreadCounts>(userIds.map((id) => [id, { messages: 0, channels: 0 }]));
+    if (userIds.length === 0) return counts;
+    // Per recipient, not per message: each user's memberships (channel_members_user), then
+    // each channel's messages through messages_channel. A campaign batch asks for up to a
+    // batch's worth of users at once.
+    const rows = await this.unread(this.db.selectFrom('channel_members as cm'))
+      .select((eb) => ['cm.user_id', eb.fn.countAll<number>().as('messages'), eb.fn.count<number>('m.channel_pk').distinct().as('channels')])
+      .where(this.caps.inTextList(sql.ref('cm.user_id'), userIds))
+      .groupBy('cm.user_id')
+      .execute();
+    for (const r of rows) counts.set(r.user_id, { messages: Number(r.messages), channels: Number(r.channels) });
+    return counts;
+  }
+
+  async memberUnreadCounts(cid: string, userIds: readonly string[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>(userIds.map((id) => [id, 0]));
+    if (userIds.length === 0) return counts;
+    const rows = await this.unread(this.db.selectFrom('channel_members as cm'))
+      .select((eb) => ['cm.user_id', eb.fn.countAll<number>().as('messages')])
+      .where('cm.channel_pk', '=', this.pkOf(cid))
+      .where(this.caps.inTextList(sql.ref('cm.user_id'), userIds))
+      .groupBy('cm.user_id')
+      .execute();
+    for (const r of rows) counts.set(r.user_id, Number(r.messages));
+    return counts;
+  }
+
+  /** Joins each membership to its channel's messages that are unread by that member. */
+  private unread(from: SelectQueryBuilder<Schema & { cm: ChannelMembersTable }, 'cm', object>) {
+    return from
       .innerJoin('messages as m', 'm.channel_pk', 'cm.channel_pk')
-      .select((eb) => [eb.fn.countAll<number>().as('messages'), eb.fn.count<number>('m.channel_pk').distinct().as('channels')])
-      .where('cm.user_id', '=', userId)
-      .where('m.user_id', '<>', userId)
+      .whereRef('m.user_id', '<>', 'cm.user_id')
       .where('m.deleted_at', 'is', null)
-      .where((eb) => eb.or([eb('cm.last_read_at', 'is', null), eb('m.created_at', '>', eb.ref('cm.last_read_at'))]))
-      .executeTakeFirstOrThrow();
-    return { messages: Number(row.messages), channels: Number(row.channels) };
+      .where((eb) => eb.or([eb('cm.last_read_at', 'is', null), eb('m.created_at', '>', eb.ref('cm.last_read_at'))]));
+  }
+
+  async batchGet(cids: readonly string[]): Promise<Channel[]> {
+    if (cids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('channels')
+      .selectAll()
+      .where(this.caps.inTextList(sql.ref('cid'), [...new Set(cids)]))
+      .where('deleted_at', 'is', null)
+      .execute();
+    return rows.map((r) => channelFromRow(this.caps, r));
+  }
+
+  async membershipsOf(cids: readonly string[]): Promise<Membership[]> {
+    if (cids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('channels as c')
+      .innerJoin('channel_members as cm', 'cm.channel_pk', 'c.pk')
+      .selectAll('cm')
+      .select('c.cid')
+      .where(this.caps.inTextList(sql.ref('c.cid'), [...new Set(cids)]))
+      .orderBy('cm.created_at')
+      .orderBy('cm.user_id')
+      .execute();
+    return rows.map((r) => ({ ...memberFromRow(r), cid: r.cid }));
   }
 
   async member(cid: string, userId: string): Promise<ChannelMember | undefined> {

@@ -15,6 +15,8 @@ export interface Database {
   readonly sqlite?: SqliteHandle;
   /** Where the data lives, for logs: the SQLite file or the PostgreSQL URL without password. */
   readonly location: string;
+  /** The PostgreSQL URL, for the realtime bus's own LISTEN connection. */
+  readonly connectionString?: string;
   close(): Promise<void>;
 }
 
@@ -33,7 +35,7 @@ export function openDatabase(options: DatabaseOptions): Database {
   if (options.databaseUrl) {
     const { db } = openPostgres(options.databaseUrl, options.poolSize);
     const location = options.databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-    return { db, caps: postgresCaps, location, close: () => db.destroy() };
+    return { db, caps: postgresCaps, location, connectionString: options.databaseUrl, close: () => db.destroy() };
   }
   const file = options.sqliteFile ?? join(options.dataDir ?? './data', 'herald.db');
   const { db, raw } = openSqlite(file, options.sqliteCacheKiB);

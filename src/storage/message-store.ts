@@ -103,4 +103,16 @@ export class KyselyMessageStore implements MessageStore {
         .execute();
     }
   }
+
+  async batchOfCampaign(campaignId: string, firstId: string, lastId: string): Promise<Message[]> {
+    // A range of the primary key: the batch's ids are one block (IdGenerator.block), so the
+    // range holds them and, from other writers, nothing of this campaign.
+    const rows = await this.select()
+      .where('messages.id', '>=', firstId)
+      .where('messages.id', '<=', lastId)
+      .where('messages.campaign_id', '=', campaignId)
+      .orderBy('messages.id')
+      .execute();
+    return rows.map((r) => messageFromRow(this.caps, r));
+  }
 }

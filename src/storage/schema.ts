@@ -182,7 +182,16 @@ export interface WebhookOutboxTable {
   updated_at: number;
 }
 
+export interface ChatFeedTable {
+  seq: Generated<number>;
+  kind: string;
+  /** The FeedEntry as JSON text. */
+  body: string;
+  created_at: number;
+}
+
 export interface Schema {
+  chat_feed: ChatFeedTable;
   app_settings: AppSettingsTable;
   webhook_outbox: WebhookOutboxTable;
   segments: SegmentsTable;

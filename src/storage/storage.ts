@@ -11,13 +11,14 @@ import { KyselySettingsStore } from './settings-store.js';
 import { KyselyCampaignStore } from './campaign-store.js';
 import { KyselyChannelStore } from './channel-store.js';
 import type { Database } from './database.js';
+import { KyselyFeedStore } from './feed-store.js';
 import { KyselyMessageStore } from './message-store.js';
 import type { Schema } from './schema.js';
 import { KyselySegmentStore } from './segment-store.js';
 import { KyselyTaskStore } from './task-store.js';
 import { KyselyUserStore } from './user-store.js';
 
-function storesOn(db: Kysely<Schema>, database: Database): Stores {
+function storesOn(db: Kysely<Schema>, database: Database, onFeedAppend?: () => void): Stores {
   return {
     settings: new KyselySettingsStore(db, database.caps),
     outbox: new KyselyOutboxStore(db, database.caps),
@@ -28,11 +29,14 @@ function storesOn(db: Kysely<Schema>, database: Database): Stores {
     channels: new KyselyChannelStore(db, database.caps),
     messages: new KyselyMessageStore(db, database.caps),
     tasks: new KyselyTaskStore(db, database.caps),
+    feed: new KyselyFeedStore(db, database.caps, onFeedAppend),
   };
 }
 
-function senderStores(database: Database, leaseMs: number): SenderStores {
-  const writer = database.sqlite ? new SqliteLedgerWriter(database.db, database.sqlite) : new PostgresLedgerWriter(database.db);
+function senderStores(database: Database, leaseMs: number, onFeedCommitted?: () => void): SenderStores {
+  const writer = database.sqlite
+    ? new SqliteLedgerWriter(database.db, database.sqlite, onFeedCommitted)
+    : new PostgresLedgerWriter(database.db);
   return {
     ledger: new KyselyLedgerStore(database.db, database.caps, writer),
     audience: new KyselyAudienceStore(database.db, database.caps, writer, leaseMs),
@@ -57,11 +61,28 @@ async function retryingDeadlocks<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+export interface StorageOptions {
+  leaseMs: number;
+  /**
+   * Runs after a commit that appended to the chat feed, where the database does not notify
+   * other processes itself (SQLite): it wakes this process's realtime readers.
+   */
+  onFeedCommitted?: () => void;
+}
+
 /** The app layer's Storage over one Kysely database, SQLite or PostgreSQL. */
-export function createStorage(database: Database, options: { leaseMs: number } = { leaseMs: 30_000 }): Storage {
+export function createStorage(database: Database, options: StorageOptions = { leaseMs: 30_000 }): Storage {
+  const wake = database.caps.notifyOnCommit ? undefined : options.onFeedCommitted;
   return {
-    ...storesOn(database.db, database),
-    transaction: (fn) => retryingDeadlocks(() => database.db.transaction().execute((trx) => fn(storesOn(trx, database)))),
-    sender: senderStores(database, options.leaseMs),
+    // Outside a transaction an append commits as it returns.
+    ...storesOn(database.db, database, wake),
+    transaction: (fn) =>
+      retryingDeadlocks(async () => {
+        let appended = false;
+        const result = await database.db.transaction().execute((trx) => fn(storesOn(trx, database, () => (appended = true))));
+        if (appended) wake?.();
+        return result;
+      }),
+    sender: senderStores(database, options.leaseMs, wake),
   };
 }

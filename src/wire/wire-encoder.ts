@@ -157,10 +157,10 @@ export class WireEncoder {
       read: s.read.map((r) => ({
         user: this.userOrStub(r.user, r.user_id),
         last_read: this.time(r.last_read),
-        unread_messages: 0,
+        unread_messages: r.unread_messages,
       })),
-      watcher_count: 0,
-      watchers: [],
+      watcher_count: s.watchers.length,
+      watchers: s.watchers.map((u) => this.user(u)),
       ...(s.membership && { membership: this.member(s.membership) }),
     };
   }

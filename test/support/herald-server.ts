@@ -39,6 +39,9 @@ export interface StartOptions {
   webhooks?: { retryWindowMs?: number; attemptTimeoutMs?: number; maxRetryDelayMs?: number };
   customData?: CustomDataLimits;
   corsOrigins?: string[];
+  /** The port to listen on (a restart on the same address); a free one by default. */
+  port?: number;
+  allowDevTokens?: boolean;
 }
 
 /** A clock that reads the real time plus an offset the test sets. */
@@ -70,12 +73,14 @@ export async function startHeraldOn(created: CreatedDatabase, options: StartOpti
   const app = await herald.buildHttp({
     apiKey: TEST_API_KEY,
     apiSecret: TEST_API_SECRET,
+    allowDevTokens: options.allowDevTokens,
     bodyLimitBytes: 1024 * 1024,
     corsOrigins: options.corsOrigins ?? ['*'],
     logger: pino({ level: process.env.HERALD_TEST_LOG_LEVEL ?? 'silent' }),
     isReady: () => true,
   });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  const realtime = await herald.startRealtime(app.log);
+  await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   const workers = startWorkers(herald, app.log, options.loops);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -94,6 +99,7 @@ export async function startHeraldOn(created: CreatedDatabase, options: StartOpti
     async close(keepDatabase = false) {
       await app.close();
       await Promise.all(workers.map((w) => w.stop()));
+      await realtime.stop();
       if (!keepDatabase) await created.dispose();
     },
   };

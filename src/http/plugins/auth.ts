@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Caller } from '../../app/caller.js';
-import { authError, verifyToken } from '../../app/tokens.js';
+import { authError, type TokenVerifier } from '../../app/tokens.js';
 import { ErrorCode } from '../../domain/errors.js';
 
 declare module 'fastify' {
@@ -18,15 +18,10 @@ declare module 'fastify' {
  * Stream's server-side auth (contract 1.2): the `api_key` query parameter plus a bare HS256
  * JWT in `Authorization`, without a `Bearer` prefix.
  */
-export function registerAuth(app: FastifyInstance, credentials: { apiKey: string; apiSecret: string }): void {
-  const secret = new TextEncoder().encode(credentials.apiSecret);
+export function registerAuth(app: FastifyInstance, tokens: TokenVerifier): void {
   app.decorateRequest('caller', null as never);
   app.addHook('onRequest', async (request: FastifyRequest) => {
-    const apiKey = (request.query as Record<string, unknown>).api_key;
-    if (typeof apiKey !== 'string' || apiKey === '') {
-      throw authError(ErrorCode.apiKey, 'api_key or app_id not provided');
-    }
-    if (apiKey !== credentials.apiKey) throw authError(ErrorCode.apiKey, 'api_key not valid');
+    tokens.checkApiKey((request.query as Record<string, unknown>).api_key);
     const authType = request.headers['stream-auth-type'];
     if (typeof authType === 'string' && authType.toLowerCase() !== 'jwt') {
       throw authError(ErrorCode.authentication, `auth type "${authType}" is not supported; use jwt`);
@@ -34,7 +29,7 @@ export function registerAuth(app: FastifyInstance, credentials: { apiKey: string
     const header = request.headers.authorization;
     if (!header) throw authError(ErrorCode.authentication, 'Authorization header is missing');
     // Stream's SDKs send the bare token; a `Bearer ` prefix is tolerated for hand-written clients.
-    request.caller = await verifyToken(header.replace(/^Bearer\s+/i, ''), secret);
+    request.caller = await tokens.verify(header.replace(/^Bearer\s+/i, ''));
     if (request.routeOptions.config?.serverOnly && request.caller.kind !== 'server') {
       throw authError(ErrorCode.notAllowed, 'this endpoint requires server-side auth');
     }

@@ -1,10 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ChannelEventsService } from '../../app/channel-events.js';
 import type { ChannelDataInput, ChannelsService } from '../../app/channels.js';
 import { ChannelRole, channelReservedFields, cidOf } from '../../domain/channel.js';
 import { inputError } from '../../domain/errors.js';
 import { QueryBool, queryBool } from '../query-values.js';
-import { dualRoute } from '../route-family.js';
+import { dualRoute, type RouteContext } from '../route-family.js';
 import { customOf } from '../../wire/wire-encoder.js';
 
 const Params = Type.Object({ type: Type.String({ minLength: 1, maxLength: 64 }), id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -45,6 +46,9 @@ const QueryBody = Type.Object({
 });
 const QueryChannelsBody = Type.Object({
   filter_conditions: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  watch: Type.Optional(Type.Boolean()),
+  state: Type.Optional(Type.Boolean()),
+  presence: Type.Optional(Type.Boolean()),
   sort: Type.Optional(Type.Unknown()),
   limit: Type.Optional(Type.Integer()),
   offset: Type.Optional(Type.Integer()),
@@ -60,6 +64,23 @@ const UserBody = Type.Object({
   clear_history: Type.Optional(Type.Boolean()),
 });
 const ReadBody = Type.Object({ user_id: Type.Optional(Type.String()), user: UserRef, message_id: Type.Optional(Type.String()) });
+/** A chat client's REST calls carry its connection (client.ts `_enrichAxiosOptions`). */
+const ConnectionQuery = Type.Object({ connection_id: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: true });
+const EventBody = Type.Object({
+  event: Type.Object(
+    {
+      type: Type.String({ minLength: 1, maxLength: 64 }),
+      parent_id: Type.Optional(Type.String({ maxLength: 255 })),
+      user_id: Type.Optional(Type.String()),
+      user: UserRef,
+    },
+    { additionalProperties: true },
+  ),
+});
+
+/** The connection to add the channels to, when the client asked to watch them. */
+const watchFrom = (request: FastifyRequest, watch: boolean | undefined) =>
+  watch ? (request.query as Static<typeof ConnectionQuery>).connection_id : undefined;
 
 type ChannelDataBody = Static<typeof ChannelData>;
 
@@ -82,9 +103,9 @@ function toChannelData(data: ChannelDataBody | undefined): ChannelDataInput | un
   };
 }
 
-export function channelRoutes(app: FastifyInstance, channels: ChannelsService): void {
+export function channelRoutes(app: FastifyInstance, channels: ChannelsService, events: ChannelEventsService): void {
   const getOrCreate = (withId: boolean) =>
-    async function handler(request: import('fastify').FastifyRequest, { caller, wire }: import('../route-family.js').RouteContext) {
+    async function handler(request: FastifyRequest, { caller, wire }: RouteContext) {
       const { type, id } = request.params as { type: string; id?: string };
       const body = request.body as Static<typeof QueryBody>;
       const state = await channels.getOrCreate(caller, {
@@ -93,24 +114,26 @@ export function channelRoutes(app: FastifyInstance, channels: ChannelsService): 
         data: toChannelData(body.data),
         messages: body.messages,
         members: body.members,
+        watchFrom: watchFrom(request, body.watch),
       });
       return wire.channelState(state);
     };
 
   dualRoute(app, {
     method: 'POST', path: '/channels/:type/:id/query', v2Prefix: '/api/v2/chat', operationId: 'GetOrCreateChannel',
-    status: 201, schema: { params: Params, body: QueryBody }, handler: getOrCreate(true),
+    status: 201, schema: { params: Params, body: QueryBody, querystring: ConnectionQuery }, handler: getOrCreate(true),
   });
   dualRoute(app, {
     method: 'POST', path: '/channels/:type/query', v2Prefix: '/api/v2/chat', operationId: 'GetOrCreateDistinctChannel',
-    status: 201, schema: { params: TypeParams, body: QueryBody }, handler: getOrCreate(false),
+    status: 201, schema: { params: TypeParams, body: QueryBody, querystring: ConnectionQuery }, handler: getOrCreate(false),
   });
 
   dualRoute(app, {
     method: 'POST', path: '/channels', v2Prefix: '/api/v2/chat', operationId: 'QueryChannels', status: 201,
-    schema: { body: QueryChannelsBody },
+    schema: { body: QueryChannelsBody, querystring: ConnectionQuery },
     async handler(request, { caller, wire }) {
-      const states = await channels.query(caller, request.body as Static<typeof QueryChannelsBody>);
+      const body = request.body as Static<typeof QueryChannelsBody>;
+      const states = await channels.query(caller, { ...body, watchFrom: watchFrom(request, body.watch) });
       return { channels: states.map((s) => wire.channelState(s)) };
     },
   });
@@ -155,6 +178,37 @@ export function channelRoutes(app: FastifyInstance, channels: ChannelsService): 
           channel_type: read.channel.type,
           user: { id: read.user_id },
           created_at: wire.time(read.at),
+        },
+      };
+    },
+  });
+
+  dualRoute(app, {
+    method: 'POST', path: '/channels/:type/:id/stop-watching', v2Prefix: '/api/v2/chat', operationId: 'StopWatchingChannel',
+    status: 201, schema: { params: Params, querystring: ConnectionQuery },
+    async handler(request, { caller }) {
+      const { type, id } = request.params as Static<typeof Params>;
+      channels.stopWatching(caller, cidOf(type, id), (request.query as Static<typeof ConnectionQuery>).connection_id);
+      return {};
+    },
+  });
+
+  dualRoute(app, {
+    method: 'POST', path: '/channels/:type/:id/event', v2Prefix: '/api/v2/chat', operationId: 'SendEvent', status: 201,
+    schema: { params: Params, body: EventBody },
+    async handler(request, { caller, wire }) {
+      const { type, id } = request.params as Static<typeof Params>;
+      const { event } = request.body as Static<typeof EventBody>;
+      const sent = await events.send(caller, type, id, { type: event.type, parent_id: event.parent_id, user_id: event.user_id ?? event.user?.id });
+      return {
+        event: {
+          type: sent.event.type,
+          cid: sent.cid,
+          channel_id: id,
+          channel_type: type,
+          user: wire.user(sent.event.user),
+          ...(sent.event.parent_id !== undefined && { parent_id: sent.event.parent_id }),
+          created_at: wire.time(sent.event.created_at),
         },
       };
     },

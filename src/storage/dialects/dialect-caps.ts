@@ -37,6 +37,11 @@ export interface DialectCaps {
   readonly jsonType: 'text' | 'jsonb';
   /** `FOR UPDATE SKIP LOCKED` exists; without it the single SQLite writer serialises claims. */
   readonly supportsSkipLocked: boolean;
+  /**
+   * A commit can notify every process (LISTEN/NOTIFY). Without it (SQLite, one process) the
+   * process that committed a chat feed row wakes its own readers.
+   */
+  readonly notifyOnCommit: boolean;
   /** Decodes a JSON column value as the driver returns it. */
   parseJson(value: unknown): unknown;
   /** The JSON value at `column.key` (on SQLite a scalar comes back as SQL text/number, arrays and objects as JSON text). */

@@ -5,6 +5,7 @@ import { segmentsAndCampaigns } from './002-segments-campaigns.js';
 import { campaignLedger } from './003-campaign-ledger.js';
 import { webhooks } from './004-webhooks.js';
 import { outboxSnapshots } from './005-outbox-snapshots.js';
+import { chatFeed } from './006-chat-feed.js';
 
 /** One list of migrations for both dialects; each takes the dialect's capabilities. */
 const migrations: Record<string, (caps: DialectCaps) => Migration> = {
@@ -13,6 +14,7 @@ const migrations: Record<string, (caps: DialectCaps) => Migration> = {
   '003-campaign-ledger': campaignLedger,
   '004-webhooks': webhooks,
   '005-outbox-snapshots': outboxSnapshots,
+  '006-chat-feed': chatFeed,
 };
 
 export const migrationProvider = (caps: DialectCaps): MigrationProvider => ({

@@ -34,6 +34,7 @@ export const postgresCaps: DialectCaps = {
   keyType: 'text collate "C"',
   jsonType: 'jsonb',
   supportsSkipLocked: true,
+  notifyOnCommit: true,
   parseJson: (value) => (typeof value === 'string' ? JSON.parse(value) : value),
   jsonValue: (column, key) => sql`(${column} -> ${key})`,
   // ->> yields text; numbers are compared through the numeric cast chosen by the caller.

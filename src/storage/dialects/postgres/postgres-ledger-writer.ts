@@ -5,7 +5,9 @@ import { SkipReason, TargetStatus } from '../../../domain/campaign-target.js';
 import { emptyResult, LeaseLost, type LedgerWriter } from '../../ledger-writer.js';
 import { newChannelMembers } from '../../new-channel-members.js';
 import { chunks } from '../../row-mapping.js';
+import { KyselyFeedStore } from '../../feed-store.js';
 import type { Schema } from '../../schema.js';
+import { postgresCaps } from './postgres-caps.js';
 
 type Trx = Transaction<Schema>;
 
@@ -79,6 +81,8 @@ export class PostgresLedgerWriter implements LedgerWriter {
           stats_users_sent = stats_users_sent + ${result.usersSent},
           stats_targets_done = stats_targets_done + ${result.sent + result.skipped + result.failed}
         where id = ${plan.campaignId}`.execute(trx);
+      // Last, after the channel rows are locked: feed order is then commit order per channel.
+      if (result.sent > 0) await new KyselyFeedStore(trx, postgresCaps).append(plan.feed, plan.now);
       return result;
     });
   }

@@ -21,6 +21,8 @@ export class SqliteLedgerWriter implements LedgerWriter {
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly raw: SqliteHandle,
+    /** Wakes this process's realtime readers after a batch that sent something committed. */
+    private readonly onFeedCommitted?: () => void,
   ) {
     const p = (source: string) => raw.prepare(source);
     this.s = {
@@ -51,6 +53,7 @@ export class SqliteLedgerWriter implements LedgerWriter {
       stats: p(`update campaigns set stats_messages_sent = stats_messages_sent + ?,
         stats_channels_created = stats_channels_created + ?, stats_users_sent = stats_users_sent + ?,
         stats_targets_done = stats_targets_done + ? where id = ?`),
+      feed: p(`insert into chat_feed (kind, body, created_at) values (?, ?, ?)`),
     };
   }
 
@@ -80,14 +83,17 @@ export class SqliteLedgerWriter implements LedgerWriter {
     });
   }
 
-  commit(plan: DeliveryPlan): Promise<DeliveryResult> {
-    return this.exclusive(() => {
+  async commit(plan: DeliveryPlan): Promise<DeliveryResult> {
+    const result = await this.exclusive(() => {
       const result = emptyResult();
       for (const item of plan.items) this.write(plan, item, result);
       const done = result.sent + result.skipped + result.failed;
       this.s.stats.run(result.sent, result.channelsCreated, result.usersSent, done, plan.campaignId);
+      if (result.sent > 0) this.s.feed.run(plan.feed.kind, JSON.stringify(plan.feed), plan.now);
       return result;
     });
+    if (result.sent > 0) this.onFeedCommitted?.();
+    return result;
   }
 
   private write(plan: DeliveryPlan, item: DeliveryItem, result: DeliveryResult): void {

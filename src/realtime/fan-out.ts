@@ -1,0 +1,177 @@
+import type { ChatFeedService, ChatNotice, FeedNotices } from '../app/chat-feed.js';
+import type { EphemeralEvent, RealtimeBus } from '../app/realtime-ports.js';
+import type { FeedRow } from '../domain/feed.js';
+import { addedEvents, channelEvent, messageEvent, readEvents, SharedFrame } from '../wire/chat-events.js';
+import type { ConnectionRegistry } from './connections.js';
+
+export interface FanOutLogger {
+  error(details: object, message: string): void;
+}
+
+export interface FanOutOptions {
+  /** The feed is read this often even without a notification: a lost one only delays. */
+  pollMs: number;
+  /**
+   * How long a missing seq is waited for. On PostgreSQL a seq is taken at insert and becomes
+   * visible at commit, so a later seq can commit first; one that never shows up was rolled back.
+   */
+  gapWaitMs: number;
+}
+
+export const defaultFanOutOptions: FanOutOptions = { pollMs: 1000, gapWaitMs: 60_000 };
+
+// Rows read per query; a reader that is behind reads on until it is not.
+const PAGE = 500;
+// Missing seqs remembered at most; beyond that the oldest are given up.
+const MAX_GAPS = 10_000;
+
+/**
+ * Follows the chat feed for this process's connections: on every wake-up from the bus (and on
+ * a slow poll), reads the rows after its cursor, one at a time and in seq order, asks the app
+ * what they mean to the users connected here and sends each connection its events. A row that
+ * concerns nobody here costs one membership lookup; with no connection at all, the cursor
+ * simply jumps to the end of the feed.
+ */
+export class FanOut {
+  private cursor = 0;
+  /** seq → when it was found missing. */
+  private readonly gaps = new Map<number, number>();
+  private running: Promise<void> | null = null;
+  private again = false;
+  private timer: NodeJS.Timeout | null = null;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly feed: ChatFeedService,
+    private readonly connections: ConnectionRegistry,
+    private readonly bus: RealtimeBus,
+    private readonly logger: FanOutLogger,
+    private readonly options: FanOutOptions = defaultFanOutOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    this.cursor = await this.feed.latestSeq();
+    this.unsubscribe = this.bus.subscribe({ feed: () => this.wake(), ephemeral: (event) => this.ephemeral(event) });
+    this.timer = setInterval(() => this.wake(), this.options.pollMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.unsubscribe?.();
+    await this.running;
+  }
+
+  /** Reads the feed now, or once more right after the read in flight. */
+  wake(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        try {
+          await this.read();
+        } catch (error) {
+          this.logger.error({ err: error }, 'realtime fan-out failed; retrying on the next wake-up');
+        }
+      } while (this.again);
+      this.running = null;
+    })();
+  }
+
+  private async read(): Promise<void> {
+    if (this.connections.size === 0) {
+      this.cursor = await this.feed.latestSeq();
+      this.gaps.clear();
+      return;
+    }
+    for (;;) {
+      const rows = await this.feed.readAfter(this.cursor, PAGE);
+      for (const row of rows) {
+        for (let missing = Math.max(this.cursor + 1, row.seq - MAX_GAPS); missing < row.seq; missing++) this.noteGap(missing);
+        this.cursor = row.seq;
+        await this.deliver(row);
+      }
+      if (rows.length < PAGE) break;
+    }
+    if (this.gaps.size > 0) await this.fillGaps();
+  }
+
+  private noteGap(seq: number): void {
+    this.gaps.set(seq, Date.now());
+    if (this.gaps.size > MAX_GAPS) this.gaps.delete(this.gaps.keys().next().value!);
+  }
+
+  /** Rows that committed after later ones: delivered when they show up, given up after a while. */
+  private async fillGaps(): Promise<void> {
+    for (const row of await this.feed.batchGet([...this.gaps.keys()])) {
+      this.gaps.delete(row.seq);
+      await this.deliver(row);
+    }
+    const expired = Date.now() - this.options.gapWaitMs;
+    for (const [seq, since] of this.gaps) if (since < expired) this.gaps.delete(seq);
+  }
+
+  private async deliver(row: FeedRow): Promise<void> {
+    const { notices, unread } = await this.feed.notices(row, this.connections);
+    for (const notice of notices) this.route(notice, unread);
+  }
+
+  /** Sends one notice to the connections it concerns, each with its user's unread counts. */
+  private route(notice: ChatNotice, unread: FeedNotices['unread']): void {
+    const cid = notice.channel.cid;
+    const watchers = this.connections.watchersOfChannel(cid);
+    switch (notice.kind) {
+      case 'message': {
+        // Watchers get message.new; members who are connected but not watching get
+        // notification.message_new, with the channel, except the author.
+        let watching: SharedFrame | undefined;
+        let notifying: SharedFrame | undefined;
+        for (const userId of notice.recipients) {
+          for (const connection of this.connections.ofUser(userId)) {
+            if (connection.watching.has(cid)) {
+              watching ??= new SharedFrame(messageEvent('message.new', notice, this.connections.watchersOf(cid).length));
+              connection.send(watching.for(unread.get(userId)));
+            } else if (userId !== notice.message.user_id) {
+              notifying ??= new SharedFrame(messageEvent('notification.message_new', notice, watchers.size));
+              connection.send(notifying.for(unread.get(userId)));
+            }
+          }
+        }
+        return;
+      }
+      case 'added': {
+        const events = addedEvents(notice);
+        const userId = notice.member.member.user_id;
+        const frame = new SharedFrame(events.notification).for(unread.get(userId));
+        for (const connection of this.connections.ofUser(userId)) connection.send(frame);
+        this.toWatchers(watchers, JSON.stringify(events.watchers));
+        return;
+      }
+      case 'read': {
+        const events = readEvents(notice);
+        const frame = new SharedFrame(events.notification).for(unread.get(notice.readerId));
+        for (const connection of this.connections.ofUser(notice.readerId)) connection.send(frame);
+        this.toWatchers(watchers, JSON.stringify(events.watchers));
+        return;
+      }
+    }
+  }
+
+  private toWatchers(watchers: Iterable<{ send(frame: string): void }>, frame: string): void {
+    for (const connection of watchers) connection.send(frame);
+  }
+
+  private ephemeral(event: EphemeralEvent): void {
+    if (event.kind !== 'channel_event') {
+      this.connections.applyRemote(event);
+      return;
+    }
+    const watchers = this.connections.watchersOfChannel(event.cid);
+    if (watchers.size === 0) return;
+    const frame = JSON.stringify(channelEvent(event.cid, event.event));
+    for (const connection of watchers) if (connection.userId !== event.event.user.id) connection.send(frame);
+  }
+}
