@@ -132,3 +132,27 @@ describe('chat connections at shutdown', () => {
     assert.equal(code, 1001);
   });
 });
+
+describe('dev tokens', () => {
+  for (const allowDevTokens of [false, true]) {
+    it(allowDevTokens ? 'connect and call REST with HERALD_ALLOW_DEV_TOKENS' : 'are refused by default with code 43', async () => {
+      const h = await startHerald(sqliteBackend, { loops: [], allowDevTokens });
+      try {
+        await h.chat.upsertUsers([{ id: 'ann' }]);
+        const client = clientFor(h);
+        const token = client.devToken('ann');
+        if (!allowDevTokens) {
+          await assert.rejects(client.connectUser({ id: 'ann' }, token), (error: Error) => JSON.parse(error.message).code === 43);
+          return;
+        }
+        const health = await client.connectUser({ id: 'ann' }, token);
+        assert.equal(health?.me?.id, 'ann');
+        const channels = await client.queryChannels({ members: { $in: ['ann'] } });
+        assert.deepEqual(channels, []);
+        await client.disconnectUser();
+      } finally {
+        await h.close();
+      }
+    });
+  }
+});

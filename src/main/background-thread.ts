@@ -8,9 +8,13 @@ export interface BackgroundThread {
 
 /** Runs a module of main/ on a worker thread, and stops it by message ('stop' → 'stopped'). */
 function startThread(module: string, data: unknown, onError: (error: Error) => void, onMessage?: (message: unknown) => void): BackgroundThread {
-  // From the sources (tsx) the thread is a .ts module, from dist a .js one.
-  const entry = new URL(`./${module}${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
-  const worker = new Worker(entry, { workerData: data });
+  // From dist the thread is a .js module. From the sources (tsx, in development and tests) it
+  // is a .ts one, and Node 20 does not pass tsx's loader on to threads: the thread registers it.
+  const fromSources = import.meta.url.endsWith('.ts');
+  const entry = new URL(`./${module}${fromSources ? '.ts' : '.js'}`, import.meta.url);
+  const worker = fromSources
+    ? new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`, { eval: true, workerData: data })
+    : new Worker(entry, { workerData: data });
   worker.on('error', onError);
   if (onMessage) worker.on('message', onMessage);
   return {
