@@ -1,5 +1,7 @@
 import cors from '@fastify/cors';
+import fastifyStatic from '@fastify/static';
 import websocket from '@fastify/websocket';
+import { existsSync } from 'node:fs';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppSettingsService } from '../app/app-settings.js';
 import type { CampaignLifecycle } from '../app/campaign-lifecycle.js';
@@ -14,7 +16,8 @@ import type { UsersService } from '../app/users.js';
 import { TokenVerifier } from '../app/tokens.js';
 import { registerAuth } from './plugins/auth.js';
 import { stringifyWithBigInts } from './plugins/bigint-json.js';
-import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling } from './plugins/errors.js';
+import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling, sendStreamError } from './plugins/errors.js';
+import { ErrorCode } from '../domain/errors.js';
 import { registerParamChecks } from './plugins/request-params.js';
 import { registerBodyParsing } from './plugins/request-body.js';
 import { appRoutes } from './routes/app.js';
@@ -54,6 +57,8 @@ export interface HttpDeps {
   nowMicros: () => number;
   /** False while the process starts or drains; /healthz answers 503 then. */
   isReady: () => boolean;
+  /** The built examples (dist/examples), served at /examples/; absent in tests that need none. */
+  examplesDir?: string;
 }
 
 /** The HTTP app for production and tests alike: it does not listen and reads no environment. */
@@ -110,6 +115,8 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
   });
   gatewayRoutes(app, realtime);
 
+  if (deps.examplesDir) await registerExamples(app, deps.examplesDir);
+
   app.get('/healthz', async (_request, reply) =>
     deps.isReady() ? { status: 'ok' } : reply.code(503).send({ status: 'starting' }),
   );
@@ -126,4 +133,18 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
     appRoutes(api, deps.services.settings);
   });
   return app;
+}
+
+/** The example chat client (examples/inbox), as `npm run build` bundles it. */
+async function registerExamples(app: FastifyInstance, dir: string): Promise<void> {
+  if (existsSync(dir)) {
+    await app.register(fastifyStatic, { root: dir, prefix: '/examples/', index: false });
+    // The router ignores trailing slashes, which hides directory indexes from the static
+    // plugin (and would turn its redirect into a loop): the page gets a route of its own.
+    app.get('/examples/inbox', (_request, reply) => reply.sendFile('inbox/index.html'));
+    return;
+  }
+  app.get('/examples/*', async (_request, reply) =>
+    sendStreamError(reply, 'Examples', ErrorCode.doesNotExist, 'the examples are not built: run npm run build'),
+  );
 }

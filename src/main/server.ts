@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { HeraldRole, loadConfig } from '../config/config.js';
 import { resolveCredentials } from '../config/credentials.js';
@@ -37,6 +38,8 @@ async function main(): Promise<void> {
     corsOrigins: config.corsOrigins,
     logger,
     isReady: () => ready,
+    // dist/examples from dist/main and from src/main alike.
+    examplesDir: fileURLToPath(new URL('../../dist/examples/', import.meta.url)),
   });
   // `worker` runs the loops on this thread; `all` on a thread of their own, beside the API.
   const onThreadError = (error: Error) => {
