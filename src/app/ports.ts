@@ -58,13 +58,15 @@ export interface ChannelStore {
   unreadCountsOf(userIds: readonly string[]): Promise<Map<string, UnreadCounts>>;
   /** Per member of the channel among `userIds`: messages by others after its last read. */
   memberUnreadCounts(cid: string, userIds: readonly string[]): Promise<Map<string, number>>;
-  /** The channels that exist (not deleted) among `cids`. */
-  batchGet(cids: readonly string[]): Promise<Channel[]>;
-  /** The members of these channels. */
-  membershipsOf(cids: readonly string[]): Promise<Membership[]>;
+  /** The channels that exist (not deleted) among `cids`, each with all its members. */
+  batchWithMembers(cids: readonly string[]): Promise<ChannelWithMembers[]>;
 }
 
-export type Membership = ChannelMember & { cid: string };
+export interface ChannelWithMembers {
+  channel: Channel;
+  /** Oldest member first. */
+  members: ChannelMember[];
+}
 
 export interface MessagePage {
   limit: number;

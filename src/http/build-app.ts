@@ -1,6 +1,5 @@
 import cors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
-import websocket from '@fastify/websocket';
 import { existsSync } from 'node:fs';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppSettingsService } from '../app/app-settings.js';
@@ -28,7 +27,7 @@ import { messageRoutes } from './routes/messages.js';
 import { segmentRoutes } from './routes/segments.js';
 import { userRoutes } from './routes/users.js';
 import type { ConnectionRegistry } from '../realtime/connections.js';
-import { CLOSE_GOING_AWAY, gatewayRoutes } from '../realtime/gateway.js';
+import { attachGateway, CLOSE_GOING_AWAY } from '../realtime/gateway.js';
 import { longPollRoutes } from '../realtime/longpoll.js';
 
 export interface HttpDeps {
@@ -105,15 +104,12 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
   // polls are answered.
   const tokens = new TokenVerifier({ apiKey: deps.apiKey, apiSecret: deps.apiSecret, allowDevTokens: deps.allowDevTokens });
   const { connections } = deps;
-  const realtime = { tokens, connections, connectUser: deps.services.connectUser, nowMicros: deps.nowMicros };
-  await app.register(websocket, {
-    options: { maxPayload: 64 * 1024 },
-    preClose(done) {
-      for (const connection of [...connections.all()]) connection.close(CLOSE_GOING_AWAY, 'server shutting down');
-      done();
-    },
+  const realtime = { tokens, connections, connectUser: deps.services.connectUser, nowMicros: deps.nowMicros, logger: app.log };
+  const gateway = attachGateway(app.server, realtime);
+  app.addHook('preClose', async () => {
+    gateway.close();
+    for (const connection of [...connections.all()]) connection.close(CLOSE_GOING_AWAY, 'server shutting down');
   });
-  gatewayRoutes(app, realtime);
 
   if (deps.examplesDir) await registerExamples(app, deps.examplesDir);
 

@@ -9,6 +9,12 @@ export interface Connection {
   readonly watching: Set<string>;
   /** Sends one event, already encoded as JSON text. */
   send(frame: string): void;
+  /**
+   * Holds the frames sent until `uncork`, then writes them at once: one system call for the
+   * several events a user gets from one batch instead of one each.
+   */
+  cork(): void;
+  uncork(): void;
   /** Ends the connection (the registry entry is removed by `ConnectionRegistry.remove`). */
   close(code: number, reason: string): void;
 }

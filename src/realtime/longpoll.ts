@@ -36,6 +36,10 @@ class LongPollConnection implements Connection {
     this.abandoned = setTimeout(() => this.close(), ABANDONED_MS);
   }
 
+  // A session's frames wait in its buffer for the next poll anyway.
+  cork(): void {}
+  uncork(): void {}
+
   send(frame: string): void {
     if (this.closed) return;
     if (this.buffer.length >= BUFFERED_EVENTS) {

@@ -4,7 +4,7 @@ import type { ChannelEvent, UnreadCounts } from '../app/realtime-ports.js';
 import { splitCid, type Channel } from '../domain/channel.js';
 import type { Micros } from '../domain/clock.js';
 import type { User } from '../domain/user.js';
-import { legacyWire as wire } from './wire-encoder.js';
+import { legacyWire as wire, WireEncoder } from './wire-encoder.js';
 
 /**
  * Stream's realtime events, as chat clients receive them over the WebSocket or long-poll:
@@ -17,11 +17,98 @@ type ReadNotice = Extract<ChatNotice, { kind: 'read' }>;
 
 const channelRef = (c: Pick<Channel, 'cid' | 'id' | 'type'>) => ({ cid: c.cid, channel_id: c.id, channel_type: c.type });
 
-/** A channel as events carry it, with its members when the event lists them. */
-const channelOf = (c: Channel, members?: MemberWithUser[]) => ({
-  ...wire.channel(c, null),
-  ...(members && { members: members.map((m) => wire.member(m)) }),
-});
+/** The legacy encoding with each time formatted once: a batch's thousands of events share a few. */
+class MemoizedWire extends WireEncoder {
+  private readonly times = new Map<Micros, string>();
+
+  override time(micros: Micros): string;
+  override time(micros: Micros | null | undefined): string | null;
+  override time(micros: Micros | null | undefined): string | bigint | null {
+    if (micros === null || micros === undefined) return null;
+    let formatted = this.times.get(micros);
+    if (formatted === undefined) this.times.set(micros, (formatted = super.time(micros) as string));
+    return formatted;
+  }
+}
+
+/**
+ * Encodes the events of one stretch of the feed. Objects that many events share (a campaign's
+ * sender, the times of a batch) are encoded once; use a fresh encoder per stretch, as users
+ * change between them.
+ */
+export class ChatEventEncoder {
+  private readonly wire = new MemoizedWire('legacy');
+  private readonly users = new Map<string, Record<string, unknown>>();
+
+  private user(user: User | null, id: string): Record<string, unknown> {
+    let encoded = this.users.get(id);
+    if (!encoded) this.users.set(id, (encoded = this.wire.userOrStub(user, id)));
+    return encoded;
+  }
+
+  /** A channel as events carry it, with its members when the event lists them. */
+  private channel(c: Channel, creator: User | null, members?: MemberWithUser[]) {
+    return {
+      ...this.wire.channel(c, null),
+      ...(c.created_by_id !== null && { created_by: this.user(creator, c.created_by_id) }),
+      ...(members && { members: members.map((m) => this.member(m)) }),
+    };
+  }
+
+  private member(m: MemberWithUser) {
+    return { ...this.wire.member(m), user: this.user(m.user, m.member.user_id) };
+  }
+
+  messageEvent(type: 'message.new' | 'notification.message_new', { message, author, channel }: MessageNotice, watcherCount: number) {
+    const user = this.user(author, message.user_id);
+    return {
+      type,
+      ...channelRef(channel),
+      ...(type === 'notification.message_new' && { channel: this.channel(channel, channel.created_by_id === message.user_id ? author : null) }),
+      message_id: message.id,
+      message: this.wire.message({ message, user: author }, user),
+      user,
+      watcher_count: watcherCount,
+      channel_member_count: channel.member_count,
+      ...(channel.last_message_at !== null && { channel_last_message_at: this.wire.time(channel.last_message_at) }),
+      created_at: this.wire.time(message.created_at),
+    };
+  }
+
+  /** notification.added_to_channel for the member, member.added for the channel's watchers. */
+  addedEvents({ channel, members, member }: AddedNotice) {
+    const creator = members.find((m) => m.member.user_id === channel.created_by_id)?.user ?? null;
+    const base = {
+      ...channelRef(channel),
+      member: this.member(member),
+      user: this.user(member.user, member.member.user_id),
+      created_at: this.wire.time(member.member.created_at),
+    };
+    return {
+      notification: { type: 'notification.added_to_channel', ...base, channel: this.channel(channel, creator, members) },
+      watchers: { type: 'member.added', ...base },
+    };
+  }
+
+  /** notification.mark_read for the reader's connections, message.read for the watchers. */
+  readEvents({ channel, reader, readerId, at }: ReadNotice) {
+    const base = { ...channelRef(channel), user: this.user(reader, readerId), created_at: this.wire.time(at) };
+    return {
+      notification: { type: 'notification.mark_read', ...base, channel: this.channel(channel, null) },
+      watchers: { type: 'message.read', ...base },
+    };
+  }
+
+  channelEvent(cid: string, event: ChannelEvent) {
+    return {
+      type: event.type,
+      ...channelRef({ cid, ...splitCid(cid) }),
+      user: this.user(event.user, event.user.id),
+      ...(event.parent_id !== undefined && { parent_id: event.parent_id }),
+      created_at: this.wire.time(event.created_at),
+    };
+  }
+}
 
 /**
  * An event for many recipients, encoded once: each recipient's frame is this JSON with its
@@ -30,7 +117,7 @@ const channelOf = (c: Channel, members?: MemberWithUser[]) => ({
 export class SharedFrame {
   private readonly head: string;
 
-  constructor(event: Record<string, unknown>) {
+  constructor(event: object) {
     const json = JSON.stringify(event);
     this.head = json.slice(0, -1);
   }
@@ -39,57 +126,6 @@ export class SharedFrame {
     if (!unread) return `${this.head}}`;
     return `${this.head},"total_unread_count":${unread.messages},"unread_channels":${unread.channels},"unread_count":${unread.messages}}`;
   }
-}
-
-export function messageEvent(
-  type: 'message.new' | 'notification.message_new',
-  { message, author, channel }: MessageNotice,
-  watcherCount: number,
-): Record<string, unknown> {
-  const user = wire.userOrStub(author, message.user_id);
-  return {
-    type,
-    ...channelRef(channel),
-    ...(type === 'notification.message_new' && { channel: channelOf(channel) }),
-    message_id: message.id,
-    message: wire.message({ message, user: author }, user),
-    user,
-    watcher_count: watcherCount,
-    channel_member_count: channel.member_count,
-    ...(channel.last_message_at !== null && { channel_last_message_at: wire.time(channel.last_message_at) }),
-    created_at: wire.time(message.created_at),
-  };
-}
-
-export function addedEvents({ channel, members, member }: AddedNotice): { notification: Record<string, unknown>; watchers: Record<string, unknown> } {
-  const base = {
-    ...channelRef(channel),
-    member: wire.member(member),
-    user: wire.userOrStub(member.user, member.member.user_id),
-    created_at: wire.time(member.member.created_at),
-  };
-  return {
-    notification: { type: 'notification.added_to_channel', ...base, channel: channelOf(channel, members) },
-    watchers: { type: 'member.added', ...base },
-  };
-}
-
-export function readEvents({ channel, reader, readerId, at }: ReadNotice): { notification: Record<string, unknown>; watchers: Record<string, unknown> } {
-  const base = { ...channelRef(channel), user: wire.userOrStub(reader, readerId), created_at: wire.time(at) };
-  return {
-    notification: { type: 'notification.mark_read', ...base, channel: channelOf(channel) },
-    watchers: { type: 'message.read', ...base },
-  };
-}
-
-export function channelEvent(cid: string, event: ChannelEvent): Record<string, unknown> {
-  return {
-    type: event.type,
-    ...channelRef({ cid, ...splitCid(cid) }),
-    user: wire.user(event.user),
-    ...(event.parent_id !== undefined && { parent_id: event.parent_id }),
-    created_at: wire.time(event.created_at),
-  };
 }
 
 /** The health check: the first frame of a connection (with `me`) and the answer to each ping. */

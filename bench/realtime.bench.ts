@@ -1,0 +1,311 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+import { WebSocket } from 'ws';
+
+/**
+ * The realtime benchmark (issue 10), against built Herald processes (dist/):
+ *  - N concurrent chat connections (raw `ws` clients speaking stream-chat's protocol: the
+ *    `/connect` query, the first health.check, a ping every 25 s) to one API process (SQLite,
+ *    HERALD_ROLE=all), or split over 2 API processes with 1 worker (PostgreSQL);
+ *  - RSS of the API processes before and after the connections, idle;
+ *  - a campaign to those N users, sent RUNS times with no connection and RUNS times with all
+ *    of them connected: the send rate (stats_started_at → stats_completed_at) of each;
+ *  - every connection must receive exactly one notification.message_new per campaign;
+ *  - latency from batch commit to receipt: a reader polls the chat feed every 5 ms and stamps
+ *    each send batch's row when it first sees it committed; a receipt is measured against the
+ *    row of the batch whose id block holds the message.
+ *
+ *   BENCH_CONNECTIONS=10000   BENCH_MODES=sqlite,pg   BENCH_RUNS=3
+ */
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 10_000);
+const modes = (process.env.BENCH_MODES ?? 'sqlite,pg').split(',').map((m) => m.trim());
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const root = resolve(import.meta.dirname, '..');
+const dataRoot = join(root, '.bench-data');
+const pgAdmin = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const KEY = 'bench-key';
+const SECRET = 'bench-secret';
+
+const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+function token(payload: object): string {
+  const head = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(payload)}`;
+  return `${head}.${createHmac('sha256', SECRET).update(head).digest('base64url')}`;
+}
+const serverToken = token({ server: true });
+const userId = (i: number) => `rt${String(i).padStart(6, '0')}`;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+function herald(role: string, env: NodeJS.ProcessEnv, port: number): ChildProcess {
+  // BENCH_NODE_ARGS adds node flags to the Herald processes, e.g. "--cpu-prof --cpu-prof-dir=prof".
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return spawn(process.execPath, [...nodeArgs, 'dist/main/server.js'], {
+    cwd: root,
+    env: { ...process.env, ...env, HERALD_ROLE: role, PORT: String(port), LOG_LEVEL: 'warn', HERALD_API_KEY: KEY, HERALD_API_SECRET: SECRET },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+const rssMiB = (child: ChildProcess) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+async function api(base: string, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${base}${path}${path.includes('?') ? '&' : '?'}api_key=${KEY}`, {
+    method,
+    headers: { Authorization: serverToken, 'stream-auth-type': 'jwt', 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = (await response.json()) as Record<string, any>;
+  if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** The UUID after `key` in a frame. */
+function idAfter(data: Buffer, key: string): string | undefined {
+  const at = data.indexOf(key);
+  return at < 0 ? undefined : data.toString('latin1', at + key.length, at + key.length + 36);
+}
+
+/** One chat client, as stream-chat's StableWSConnection speaks to /connect. */
+interface Client {
+  socket: WebSocket;
+  /** campaign id → message ids and receipt times of its notification.message_new events. */
+  received: Map<string, Array<{ id: string; at: number }>>;
+}
+
+function connect(base: string, i: number): Promise<Client> {
+  const id = userId(i);
+  const params = new URLSearchParams({
+    json: JSON.stringify({ user_id: id, user_details: { id }, client_request_id: `bench-${i}` }),
+    api_key: KEY,
+    authorization: token({ user_id: id }),
+    'stream-auth-type': 'jwt',
+  });
+  // UTF-8 validation of 56 MB of frames would be this process's work, not Herald's: skipped.
+  const socket = new WebSocket(`${base.replace('http', 'ws')}/connect?${params}`, { skipUTF8Validation: true });
+  const client: Client = { socket, received: new Map() };
+  return new Promise((ok, fail) => {
+    socket.once('error', fail);
+    // Ten thousand clients share this one process, where real ones would each have a device:
+    // frames are read by their leading type and two ids, not decoded and parsed whole, so that
+    // this process's own backlog does not pass for Herald's latency.
+    socket.on('message', (data: Buffer) => {
+      const at = performance.timeOrigin + performance.now();
+      const head = data.toString('latin1', 0, 40);
+      if (head.startsWith('{"error"')) fail(new Error(String(data)));
+      else if (head.startsWith('{"type":"health.check"')) ok(client);
+      else if (head.startsWith('{"type":"notification.message_new"')) {
+        const messageId = idAfter(data, '"message_id":"');
+        const campaignId = idAfter(data, '"campaign_id":"');
+        if (!messageId || !campaignId) return;
+        const list = client.received.get(campaignId) ?? [];
+        list.push({ id: messageId, at });
+        client.received.set(campaignId, list);
+      }
+    });
+  });
+}
+
+/** Stamps each committed send batch's feed row when it is first seen: the commit time, ±5 ms. */
+class FeedWatcher {
+  readonly batches: Array<{ first: string; last: string; seenAt: number }> = [];
+  private last = 0;
+  private running = true;
+  private done: Promise<void>;
+
+  constructor(private readonly read: (after: number) => Promise<Array<{ seq: number; body: string }>>) {
+    this.done = this.loop();
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      for (const row of await this.read(this.last)) {
+        const seenAt = performance.timeOrigin + performance.now();
+        this.last = Math.max(this.last, Number(row.seq));
+        const entry = JSON.parse(row.body) as { kind: string; first_message_id: string; last_message_id: string };
+        if (entry.kind === 'campaign_batch') this.batches.push({ first: entry.first_message_id, last: entry.last_message_id, seenAt });
+      }
+      await sleep(5);
+    }
+  }
+
+  batchOf(messageId: string): { first: string; last: string; seenAt: number } | undefined {
+    return this.batches.find((b) => b.first <= messageId && messageId <= b.last);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.done;
+  }
+}
+
+async function sendCampaign(base: string, run: string, users: number): Promise<{ id: string; rate: number }> {
+  const { campaign } = await api(base, 'POST', '/campaigns', {
+    sender_id: 'bench-sender',
+    user_ids: Array.from({ length: users }, (_, i) => userId(i)),
+    create_channels: true,
+    channel_template: { type: 'messaging', id: `${run}-{{ receiver.id }}` },
+    message_template: { text: 'Hi {{ receiver.name }}, news from {{ sender.name }}!' },
+  });
+  await api(base, 'POST', `/campaigns/${campaign.id}/start`, {});
+  for (;;) {
+    const { campaign: c } = await api(base, 'GET', `/campaigns/${campaign.id}?limit=1`);
+    if (c.status === 'completed') {
+      const seconds = (Date.parse(c.stats.stats_completed_at) - Date.parse(c.stats.stats_started_at)) / 1000;
+      return { id: campaign.id, rate: c.stats.stats_messages_sent / seconds };
+    }
+    // The send rate comes from the campaign's own stats, so polling can be unhurried.
+    await sleep(100);
+  }
+}
+
+interface Result {
+  mode: string;
+  connections: number;
+  rssPer1000: number;
+  idleRssMiB: number;
+  rateWithout: number;
+  rateWith: number;
+  p50: number;
+  p99: number;
+  exactlyOnce: boolean;
+}
+
+async function runMode(mode: string): Promise<Result> {
+  const dir = join(dataRoot, `realtime-${mode}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const admin = new pg.Client({ connectionString: pgAdmin });
+  const dbName = `herald_bench_realtime`;
+  let env: NodeJS.ProcessEnv = { HERALD_DATA_DIR: dir, DATABASE_URL: '' };
+  if (mode === 'pg') {
+    await admin.connect();
+    await admin.query(`drop database if exists ${dbName} with (force)`);
+    await admin.query(`create database ${dbName}`);
+    const url = new URL(pgAdmin);
+    url.pathname = `/${dbName}`;
+    env = { ...env, DATABASE_URL: url.toString() };
+  }
+  const ports = mode === 'pg' ? [3990, 3991] : [3990];
+  const apis = ports.map((port) => herald(mode === 'pg' ? 'api' : 'all', env, port));
+  const processes = [...apis, ...(mode === 'pg' ? [herald('worker', env, 3999)] : [])];
+  const bases = ports.map((port) => `http://127.0.0.1:${port}`);
+  const clients: Client[] = [];
+  try {
+    for (const base of bases) {
+      for (let i = 0; i < 200 && !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false)); i++) await sleep(100);
+    }
+    await api(bases[0], 'POST', '/users', { users: { 'bench-sender': { id: 'bench-sender', name: 'Bench' } } });
+    for (let i = 0; i < connections; i += 100) {
+      const users = Array.from({ length: Math.min(100, connections - i) }, (_, k) => ({ id: userId(i + k), name: `User ${i + k}` }));
+      await api(bases[0], 'POST', '/users', { users: Object.fromEntries(users.map((u) => [u.id, u])) });
+    }
+
+    const without: number[] = [];
+    for (let r = 0; r < runs; r++) without.push((await sendCampaign(bases[0], `none${r}`, connections)).rate);
+
+    await sleep(2000);
+    const before = apis.map(rssMiB);
+    for (let i = 0; i < connections; i += 250) {
+      const slice = Array.from({ length: Math.min(250, connections - i) }, (_, k) => i + k);
+      clients.push(...(await Promise.all(slice.map((n) => connect(bases[n % bases.length], n)))));
+    }
+    // The client's ping, 25 s after each health check (connection.ts pingInterval).
+    const ping = setInterval(() => {
+      for (const c of clients) c.socket.send('[{"type":"health.check","client_id":"bench"}]');
+    }, 25_000);
+    // Idle: long enough for the collector to take back what connecting left behind.
+    await sleep(10_000);
+    const after = apis.map(rssMiB);
+    const idleRssMiB = after.reduce((a, b) => a + b, 0);
+    const rssPer1000 = (idleRssMiB - before.reduce((a, b) => a + b, 0)) / (connections / 1000);
+
+    const reader =
+      mode === 'pg'
+        ? await (async () => {
+            const client = new pg.Client({ connectionString: env.DATABASE_URL });
+            await client.connect();
+            return {
+              read: async (after: number) => (await client.query('select seq, body from chat_feed where seq > $1 order by seq', [after])).rows,
+              close: () => client.end(),
+            };
+          })()
+        : (() => {
+            const db = new SqliteDatabase(join(dir, 'herald.db'), { readonly: true });
+            const statement = db.prepare('select seq, body from chat_feed where seq > ? order by seq');
+            return { read: async (after: number) => statement.all(after) as Array<{ seq: number; body: string }>, close: () => db.close() };
+          })();
+    const watcher = new FeedWatcher(reader.read);
+    const withConnections: number[] = [];
+    const latencies: number[] = [];
+    let exactlyOnce = true;
+    for (let r = 0; r < runs; r++) {
+      const { id, rate } = await sendCampaign(bases[0], `live${r}`, connections);
+      withConnections.push(rate);
+      // Every connection must get its message; then a second for anything sent twice.
+      for (let waited = 0; waited < 30_000 && clients.some((c) => !c.received.get(id)?.length); waited += 50) await sleep(50);
+      await sleep(1000);
+      const byBatch = new Map<number, number[]>();
+      for (const c of clients) {
+        const got = c.received.get(id) ?? [];
+        if (got.length !== 1) exactlyOnce = false;
+        for (const { id: messageId, at } of got) {
+          const batch = watcher.batchOf(messageId);
+          if (!batch) continue;
+          latencies.push(at - batch.seenAt);
+          byBatch.set(batch.seenAt, [...(byBatch.get(batch.seenAt) ?? []), at - batch.seenAt]);
+        }
+      }
+      if (process.env.BENCH_VERBOSE) {
+        const t0 = Math.min(...byBatch.keys());
+        for (const [seenAt, ls] of [...byBatch].sort((a, b) => a[0] - b[0])) {
+          console.log(`  batch committed +${Math.round(seenAt - t0)} ms: ${ls.length} receipts after ${Math.round(Math.min(...ls))}–${Math.round(Math.max(...ls))} ms`);
+        }
+      }
+    }
+    clearInterval(ping);
+    await watcher.stop();
+    await reader.close();
+    latencies.sort((a, b) => a - b);
+    return {
+      mode,
+      connections,
+      rssPer1000,
+      idleRssMiB,
+      rateWithout: median(without),
+      rateWith: median(withConnections),
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      exactlyOnce,
+    };
+  } finally {
+    for (const c of clients) c.socket.terminate();
+    for (const p of processes) p.kill('SIGTERM');
+    await sleep(1000);
+    for (const p of processes) if (p.exitCode === null) p.kill('SIGKILL');
+    if (mode === 'pg') {
+      await admin.query(`drop database if exists ${dbName} with (force)`).catch(() => {});
+      await admin.end();
+    }
+  }
+}
+
+mkdirSync(dataRoot, { recursive: true });
+if (!existsSync(join(root, 'dist/main/server.js'))) throw new Error('run `npm run build` first (npm run bench:realtime does)');
+const results: Result[] = [];
+for (const mode of modes) {
+  const r = await runMode(mode);
+  results.push(r);
+  console.log(JSON.stringify(r));
+}
+console.log('\n| mode | connections | RSS per 1,000 idle | API RSS, idle | send/s, none connected | send/s, all connected | ratio | commit→receipt p50 | p99 | exactly once |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+for (const r of results) {
+  console.log(
+    `| ${r.mode === 'pg' ? 'PostgreSQL, 2 api + 1 worker' : 'SQLite, one process'} | ${r.connections.toLocaleString('en')} | ${r.rssPer1000.toFixed(1)} MiB | ${Math.round(r.idleRssMiB)} MiB | ${Math.round(r.rateWithout).toLocaleString('en')} | ${Math.round(r.rateWith).toLocaleString('en')} | ${((100 * r.rateWith) / r.rateWithout).toFixed(0)}% | ${Math.round(r.p50)} ms | ${Math.round(r.p99)} ms | ${r.exactlyOnce ? 'yes' : 'NO'} |`,
+  );
+}
