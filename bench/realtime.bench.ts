@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createHmac } from 'node:crypto';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { WebSocket } from 'ws';
+import { api, dataRoot, herald, KEY, percentile, pgAdmin, root, token } from './bench-servers.js';
 
 /**
  * The realtime benchmark (issue 10), against built Herald processes (dist/):
@@ -25,44 +25,10 @@ import { WebSocket } from 'ws';
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10_000);
 const modes = (process.env.BENCH_MODES ?? 'sqlite,pg').split(',').map((m) => m.trim());
 const runs = Number(process.env.BENCH_RUNS ?? 3);
-const root = resolve(import.meta.dirname, '..');
-const dataRoot = join(root, '.bench-data');
-const pgAdmin = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const KEY = 'bench-key';
-const SECRET = 'bench-secret';
-
-const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-function token(payload: object): string {
-  const head = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(payload)}`;
-  return `${head}.${createHmac('sha256', SECRET).update(head).digest('base64url')}`;
-}
-const serverToken = token({ server: true });
 const userId = (i: number) => `rt${String(i).padStart(6, '0')}`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-
-function herald(role: string, env: NodeJS.ProcessEnv, port: number): ChildProcess {
-  // BENCH_NODE_ARGS adds node flags to the Herald processes, e.g. "--cpu-prof --cpu-prof-dir=prof".
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  return spawn(process.execPath, [...nodeArgs, 'dist/main/server.js'], {
-    cwd: root,
-    env: { ...process.env, ...env, HERALD_ROLE: role, PORT: String(port), LOG_LEVEL: 'warn', HERALD_API_KEY: KEY, HERALD_API_SECRET: SECRET },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
 
 const rssMiB = (child: ChildProcess) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-
-async function api(base: string, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${base}${path}${path.includes('?') ? '&' : '?'}api_key=${KEY}`, {
-    method,
-    headers: { Authorization: serverToken, 'stream-auth-type': 'jwt', 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = (await response.json()) as Record<string, any>;
-  if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 /** The UUID after `key` in a frame. */
 function idAfter(data: Buffer, key: string): string | undefined {

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import SqliteDatabase from 'better-sqlite3';
 import { migrateToLatest, openDatabase } from '../src/storage/database.js';
+import { api, dataRoot, herald, percentile, pgAdmin, root } from './bench-servers.js';
 import { generateUsers } from './generate-users.js';
 import { postgresFloor, sqliteFloor } from './send-floor.js';
 
@@ -23,19 +24,6 @@ import { postgresFloor, sqliteFloor } from './send-floor.js';
  */
 const sizes = (process.env.BENCH_SIZES ?? '100000,1000000').split(',').map(Number);
 const modes = (process.env.BENCH_MODES ?? 'sqlite,pg1,pg2').split(',').map((m) => m.trim());
-const root = resolve(import.meta.dirname, '..');
-const dataRoot = join(root, '.bench-data');
-const pgAdmin = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const KEY = 'bench-key';
-const SECRET = 'bench-secret';
-
-const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-async function serverToken(): Promise<string> {
-  const { createHmac } = await import('node:crypto');
-  const head = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ server: true })}`;
-  return `${head}.${createHmac('sha256', SECRET).update(head).digest('base64url')}`;
-}
-
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((ok, fail) => {
     const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -43,33 +31,10 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void>
   });
 }
 
-function herald(role: string, env: NodeJS.ProcessEnv, port: number): ChildProcess {
-  // BENCH_NODE_ARGS adds node flags to the Herald processes, e.g. "--cpu-prof --cpu-prof-dir=prof".
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  return spawn(process.execPath, [...nodeArgs, 'dist/main/server.js'], {
-    cwd: root,
-    env: { ...process.env, ...env, HERALD_ROLE: role, PORT: String(port), LOG_LEVEL: 'warn', HERALD_API_KEY: KEY, HERALD_API_SECRET: SECRET },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
-
 const peakRssMiB = (child: ChildProcess) => {
   const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 };
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-
-async function api(base: string, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${base}${path}${path.includes('?') ? '&' : '?'}api_key=${KEY}`, {
-    method,
-    headers: { Authorization: await serverToken(), 'stream-auth-type': 'jwt', 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = (await response.json()) as Record<string, any>;
-  if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 const webhookMode = process.env.BENCH_WEBHOOK ?? 'off';
 
