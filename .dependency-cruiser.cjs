@@ -1,18 +1,31 @@
-// Keeps the layering of docs/style.md true: imports point down, storage is wired only by main.
+// Keeps the layering of docs/architecture.md true: imports point down, storage is wired only
+// by main, each edge (http, sender, webhooks, realtime) stands on app and domain alone.
 module.exports = {
   forbidden: [
     { name: 'domain-is-pure', severity: 'error',
       from: { path: '^src/domain' }, to: { path: '^src/(?!domain)|^node_modules/(kysely|better-sqlite3|pg|fastify)' } },
     { name: 'only-storage-touches-the-database', severity: 'error',
       from: { path: '^src/(?!storage|main)' }, to: { path: 'node_modules/(kysely|better-sqlite3|pg)/' } },
-    { name: 'app-below-edges', severity: 'error',
+    { name: 'app-below-edges', severity: 'error', comment: 'src/app knows neither the sender nor any other edge',
       from: { path: '^src/app' }, to: { path: '^src/(http|sender|webhooks|realtime|storage|main|cli)' } },
-    { name: 'storage-below-app', severity: 'error',
-      from: { path: '^src/storage' }, to: { path: '^src/(http|sender|webhooks|realtime|main|cli)' } },
+    { name: 'storage-below-app', severity: 'error', comment: 'storage implements ports (the sender\'s one included), nothing more',
+      from: { path: '^src/storage' }, to: { path: '^src/(http|sender|webhooks|realtime|main|cli)', pathNot: '^src/sender/sender-ports\\.ts$' } },
+    { name: 'dialects-apart', severity: 'error', comment: 'what SQLite and PostgreSQL share lives above dialects/',
+      from: { path: '^src/storage/dialects/sqlite' }, to: { path: '^src/storage/dialects/postgres' } },
+    { name: 'dialects-apart-too', severity: 'error',
+      from: { path: '^src/storage/dialects/postgres' }, to: { path: '^src/storage/dialects/sqlite' } },
     { name: 'edges-do-not-reach-storage', severity: 'error',
       from: { path: '^src/(http|sender|webhooks|realtime)' }, to: { path: '^src/(storage|main)' } },
+    { name: 'sender-is-its-own-edge', severity: 'error',
+      from: { path: '^src/sender' }, to: { path: '^src/(http|webhooks|realtime|cli|config|wire)' } },
     { name: 'realtime-is-its-own-edge', severity: 'error',
       from: { path: '^src/realtime' }, to: { path: '^src/(http|sender|webhooks)' } },
+    { name: 'wire-only-encodes', severity: 'error', comment: 'encoders see domain objects and app types, no I/O',
+      from: { path: '^src/wire' }, to: { path: '^src/(storage|http|sender|realtime|webhooks|main|cli|config)' } },
+    { name: 'cli-through-main', severity: 'error', comment: 'the CLI opens Herald through main and works through app',
+      from: { path: '^src/cli' }, to: { path: '^src/(storage|http|sender|realtime|webhooks|wire)' } },
+    { name: 'config-stands-alone', severity: 'error',
+      from: { path: '^src/config' }, to: { path: '^src/(?!config)' } },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],
   options: {

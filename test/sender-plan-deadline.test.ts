@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { AudienceExpander } from '../src/app/audience.js';
-import { Delivery } from '../src/app/delivery.js';
+import { Sender } from '../src/sender/sender.js';
 import type { Clock } from '../src/domain/clock.js';
 import { backends } from './support/backends.js';
 import { ledgerCounts, messagesPerChannel } from './support/campaign-counts.js';
@@ -36,19 +35,17 @@ for (const { backend, skip } of await backends()) {
       const { campaign: created } = await c.create();
       await c.start();
       const campaign = (await h.herald.deps.storage.campaigns.get(created.id))!;
-      const owner = 'deadline-test';
       // A 30 ms lease: planning stops after 10 ms, that is about 10 targets of this clock.
       const deps = { ...h.herald.deps, clock: new SteppingClock() };
-      const expander = new AudienceExpander(deps, deps.storage.sender.audience, { owner, leaseMs: 60_000, pageSize: 1000 });
-      while (await expander.step(campaign));
-      const delivery = new Delivery(deps, deps.storage.sender.ledger, { owner, batchSize: 5000, leaseMs: 30 });
+      const sender = new Sender(deps, h.herald.senderStore, { batchSize: 5000, pageSize: 1000, leaseMs: 30, concurrency: 1 });
+      while (await sender.expander.step(campaign));
 
-      const first = await delivery.step(campaign);
+      const first = await sender.sendBatch(campaign);
       assert.ok(first && first.sent >= 1 && first.sent < 50, `first batch sent ${first?.sent}`);
       assert.deepEqual(await ledgerCounts(h.database, campaign.id), { sent: first.sent, pending: 50 - first.sent });
 
       let batches = 1;
-      while (await delivery.step(campaign)) batches += 1;
+      while (await sender.sendBatch(campaign)) batches += 1;
       assert.ok(batches >= 3, `${batches} batches`);
       assert.deepEqual(await ledgerCounts(h.database, campaign.id), { sent: 50 });
       const perChannel = await messagesPerChannel(h.database, campaign.id);

@@ -44,7 +44,7 @@ export class CampaignTargetsService {
   constructor(private readonly deps: AppDeps) {}
 
   async get(campaignId: string, targetId: string): Promise<CampaignTarget> {
-    const target = await this.deps.storage.sender.ledger.get(campaignId, targetId);
+    const target = await this.deps.storage.campaignTargets.get(campaignId, targetId);
     if (!target) {
       const exists = await this.deps.storage.campaigns.get(campaignId);
       throw notFound(exists ? `target "${targetId}" is not in campaign "${campaignId}"` : `campaign "${campaignId}" does not exist`);
@@ -57,7 +57,7 @@ export class CampaignTargetsService {
     const wanted = parseStatusFilter(query.filter);
     const limit = pageLimit(query.limit, 1000, 10_000);
     const after = query.next ? decodeCursor(query.next, 'next', isAfter).a : null;
-    const rows = await this.deps.storage.sender.ledger.query(campaignId, wanted, after, limit + 1);
+    const rows = await this.deps.storage.campaignTargets.query(campaignId, wanted, after, limit + 1);
     const items = rows.slice(0, limit);
     return { items, ...(rows.length > limit && { next: encodeCursor({ a: items[items.length - 1].target_id }) }) };
   }

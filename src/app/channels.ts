@@ -196,12 +196,12 @@ export class ChannelsService {
     if (!channel) throw notFound(`channel "${cid}" does not exist`);
     const read = await this.deps.storage.transaction(async (stores) => {
       if (!(await stores.channels.markRead(cid, who, at))) return false;
+      // Campaign messages in this channel now count as read by this user (stats_users_read).
+      if (channel.message_count > 0) await stores.campaignTargets.markRead(cid, who, at);
       await stores.feed.append({ kind: FeedKind.read, cid, user_id: who, at }, at);
       return true;
     });
     if (!read) await this.memberOrThrow(cid, who);
-    // Campaign messages in this channel now count as read by this user (stats_users_read).
-    if (channel.message_count > 0) await this.deps.storage.sender.ledger.markRead(cid, who, at);
     return { user_id: who, at, channel };
   }
 

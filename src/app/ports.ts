@@ -6,8 +6,8 @@ import type { Message } from '../domain/message.js';
 import type { AppSettings } from '../domain/app-settings.js';
 import type { Campaign, CampaignStatus } from '../domain/campaign.js';
 import type { OutboxStatus } from '../domain/events.js';
+import type { CampaignTarget, TargetStatus } from '../domain/campaign-target.js';
 import type { OutboxPosition, OutboxRow, PreparedDelivery } from './outbox-types.js';
-import type { SchedulerStore, SenderStores } from './sender-ports.js';
 
 export type { OutboxPosition, OutboxRow, PreparedDelivery };
 import type { Segment } from '../domain/segment.js';
@@ -197,6 +197,29 @@ export interface CampaignStore {
   appendSegmentTargets(segmentId: string, targetIds: readonly string[], now: Micros): Promise<number>;
 }
 
+export interface SchedulerStore {
+  /** scheduled → in_progress for campaigns whose time has come; returns their ids. */
+  promoteDue(now: Micros): Promise<string[]>;
+  /** scheduled or in_progress → stopped for campaigns past stop_at; returns their ids. */
+  stopDue(now: Micros): Promise<string[]>;
+  /** Campaigns in progress, oldest first. */
+  inProgress(): Promise<Campaign[]>;
+  /**
+   * in_progress → completed when expansion is done and no target is pending. Run it in a
+   * transaction: the campaign row stays locked so that no target is appended meanwhile.
+   */
+  completeIfDone(campaignId: string, now: Micros): Promise<boolean>;
+}
+
+/** The ledger as the API reads it: the per-target log, and reads of campaign messages. */
+export interface CampaignTargetStore {
+  get(campaignId: string, targetId: string): Promise<CampaignTarget | undefined>;
+  /** A page in target id order, after `after`. */
+  query(campaignId: string, statuses: readonly TargetStatus[] | null, after: string | null, limit: number): Promise<CampaignTarget[]>;
+  /** Counts a read of campaign messages in a channel by a user (stats_users_read), once per target. */
+  markRead(cid: string, userId: string, at: Micros): Promise<void>;
+}
+
 export interface AppSettingsStore {
   get(): Promise<AppSettings>;
   save(settings: AppSettings, now: Micros): Promise<void>;
@@ -233,11 +256,10 @@ export interface Stores {
   messages: MessageStore;
   tasks: TaskStore;
   feed: FeedStore;
+  campaignTargets: CampaignTargetStore;
 }
 
 export interface Storage extends Stores {
   /** Runs fn in one transaction; the stores it gets see and write only inside it. */
   transaction<T>(fn: (stores: Stores) => Promise<T>): Promise<T>;
-  /** The sender's stores, which run their own (batch-sized) transactions. */
-  sender: SenderStores;
 }

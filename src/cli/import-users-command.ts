@@ -3,8 +3,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { importUsers } from '../app/user-import.js';
 import type { Config } from '../config/config.js';
-import { composeHerald } from '../main/compose.js';
-import { migrateToLatest, openDatabase, refreshStatistics } from '../storage/database.js';
+import { openHerald } from '../main/open-herald.js';
 import { progressReporter } from './progress.js';
 
 /** Bad lines printed in full; the rest are counted (the import keeps up to 1,000). */
@@ -25,16 +24,16 @@ export interface CliIo {
 }
 
 /**
- * `herald import users FILE`: streams NDJSON into the configured database. Like the server,
- * this is a composition root: it opens the store named by the config and runs migrations.
+ * `herald import users FILE`: streams NDJSON into the configured database, opened as the
+ * server opens it (main/open-herald.ts), migrations included.
  */
 export async function importUsersCommand(config: Config, args: ImportUsersArgs, io: CliIo): Promise<number> {
   const source = openSource(args.file, io.stdin);
-  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  let opened: Awaited<ReturnType<typeof openHerald>> | undefined;
   try {
-    await migrateToLatest(database);
-    const { deps } = composeHerald(database, { customData: { maxBytes: config.maxCustomBytes } });
-    io.stderr.write(`importing users from ${args.file === '-' ? 'stdin' : args.file} into ${database.caps.name} ${database.location}\n`);
+    opened = await openHerald(config);
+    const { deps } = opened.herald;
+    io.stderr.write(`importing users from ${args.file === '-' ? 'stdin' : args.file} into ${opened.where}\n`);
     const progress = progressReporter(io.stderr, source.totalBytes);
     const startedMs = performance.now();
     const lines = createInterface({ input: source.stream, crlfDelay: Infinity });
@@ -44,7 +43,7 @@ export async function importUsersCommand(config: Config, args: ImportUsersArgs, 
       onProgress: (p) => progress.update({ ...p, bytes: source.bytesRead() }),
     }).finally(() => progress.finish());
     // A million new users change the best plans for segment filters: tell the planner.
-    await refreshStatistics(database);
+    await opened.herald.refreshStatistics();
     const seconds = (performance.now() - startedMs) / 1000;
 
     for (const error of result.errors.slice(0, PRINTED_ERRORS)) io.stderr.write(`line ${error.line}: ${error.message}\n`);
@@ -54,7 +53,7 @@ export async function importUsersCommand(config: Config, args: ImportUsersArgs, 
     return result.skipped > 0 ? ImportExit.linesSkipped : ImportExit.ok;
   } finally {
     source.stream.destroy();
-    await database.close();
+    await opened?.close();
   }
 }
 

@@ -9,7 +9,6 @@ import { ChatFeedService } from '../app/chat-feed.js';
 import { ConnectUserService } from '../app/connect-user.js';
 import { MessagesService } from '../app/messages.js';
 import { SegmentsService } from '../app/segments.js';
-import { defaultSendingOptions, Sending, type SendingOptions } from '../app/sending.js';
 import { UsersService } from '../app/users.js';
 import type { Config } from '../config/config.js';
 import { systemClock, type Clock } from '../domain/clock.js';
@@ -17,7 +16,9 @@ import { defaultCustomDataLimits, type CustomDataLimits } from '../domain/custom
 import { buildApp, type HttpDeps } from '../http/build-app.js';
 import { refreshStatistics, type Database } from '../storage/database.js';
 import { createRealtimeBus } from '../storage/realtime-bus.js';
-import { createStorage } from '../storage/storage.js';
+import { createSenderStore, createStorage } from '../storage/storage.js';
+import { defaultSenderOptions, Sender, type SenderOptions } from '../sender/sender.js';
+import type { SenderStore } from '../sender/sender-ports.js';
 import { ConnectionRegistry } from '../realtime/connections.js';
 import { FanOut, type FanOutLogger } from '../realtime/fan-out.js';
 import { timeOrderedIds } from './time-ordered-ids.js';
@@ -27,7 +28,9 @@ import { WebhookDeliverer } from '../webhooks/webhook-deliverer.js';
 export interface Herald {
   deps: AppDeps;
   services: HttpDeps['services'] & { chatFeed: ChatFeedService };
-  sending: Sending;
+  sender: Sender;
+  /** The sender's storage (tests drive the sender's parts with it). */
+  senderStore: SenderStore;
   /** This process's chat connections, served by `startRealtime` in the processes with an API. */
   connections: ConnectionRegistry;
   /** Follows the chat feed for this process's connections; stop() also closes the bus. */
@@ -42,7 +45,7 @@ export interface Herald {
 export interface ComposeOptions {
   clock?: Clock;
   customData?: CustomDataLimits;
-  sending?: Partial<SendingOptions>;
+  sender?: Partial<SenderOptions>;
   /** The app's credentials sign webhooks; without them no webhook is delivered (the CLI). */
   webhooks?: { apiKey: string; apiSecret: string; retryWindowMs?: number; attemptTimeoutMs?: number; maxRetryDelayMs?: number };
   /**
@@ -64,17 +67,18 @@ const DELIVERY_CONCURRENCY = 32;
 
 /** Wires the concrete adapters to the app services: the only place that knows both. */
 export function composeHerald(database: Database, options: ComposeOptions = {}): Herald {
-  const sendingOptions = {
-    ...defaultSendingOptions,
+  const senderOptions = {
+    ...defaultSenderOptions,
     concurrency: database.caps.supportsSkipLocked ? 2 : 1,
-    ...options.sending,
+    ...options.sender,
   };
   const clock = options.clock ?? systemClock;
   const ids = timeOrderedIds;
   const events = new EventRecorder(clock, ids);
   const bus = createRealtimeBus(database, options.onBusError);
+  const storageOptions = { leaseMs: senderOptions.leaseMs, onFeedCommitted: options.onFeedCommitted ?? (() => bus.wakeFeed()) };
   const deps: AppDeps = {
-    storage: createStorage(database, { leaseMs: sendingOptions.leaseMs, onFeedCommitted: options.onFeedCommitted ?? (() => bus.wakeFeed()) }),
+    storage: createStorage(database, storageOptions),
     clock,
     ids,
     events,
@@ -82,7 +86,8 @@ export function composeHerald(database: Database, options: ComposeOptions = {}):
     bus,
   };
   const connections = new ConnectionRegistry(bus);
-  const sending = new Sending(deps, sendingOptions);
+  const senderStore = createSenderStore(database, storageOptions);
+  const sender = new Sender(deps, senderStore, senderOptions);
   const webhooks = options.webhooks;
   const campaigns = new CampaignsService(deps);
   const services = {
@@ -101,7 +106,8 @@ export function composeHerald(database: Database, options: ComposeOptions = {}):
   return {
     deps,
     services,
-    sending,
+    sender,
+    senderStore,
     connections,
     async startRealtime(logger) {
       const fanOut = new FanOut(services.chatFeed, connections, bus, logger);
@@ -118,12 +124,12 @@ export function composeHerald(database: Database, options: ComposeOptions = {}):
       new WebhookDeliverer(deps.storage.outbox, (rows) => events.encodeSnapshots(deps.storage.users, rows), clock, {
         apiKey: webhooks.apiKey,
         apiSecret: webhooks.apiSecret,
-        owner: sending.owner,
+        owner: sender.owner,
         retryWindowMs: webhooks.retryWindowMs ?? DEFAULT_RETRY_WINDOW_MS,
         attemptTimeoutMs: webhooks.attemptTimeoutMs ?? ATTEMPT_TIMEOUT_MS,
         maxRetryDelayMs: webhooks.maxRetryDelayMs,
         concurrency: DELIVERY_CONCURRENCY,
-        leaseMs: sendingOptions.leaseMs,
+        leaseMs: senderOptions.leaseMs,
       }),
     refreshStatistics: () => refreshStatistics(database),
     buildHttp: (httpOptions) => buildApp({ ...httpOptions, services, connections, nowMicros: () => clock.nowMicros() }),
@@ -140,7 +146,7 @@ export function composeFromConfig(
   return composeHerald(database, {
     ...extra,
     customData: { maxBytes: config.maxCustomBytes },
-    sending: { batchSize: config.sendBatchSize, leaseMs: config.leaseMs },
+    sender: { batchSize: config.sendBatchSize, leaseMs: config.leaseMs },
     webhooks: { apiKey: credentials.apiKey, apiSecret: credentials.apiSecret, retryWindowMs: config.webhookRetryWindowMs },
   });
 }

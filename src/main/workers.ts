@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { BackgroundLoop } from '../sender/background-loop.js';
+import { BackgroundLoop } from './background-loop.js';
 import type { Herald } from './compose.js';
 
 // A filter segment's size is refreshed within about a second of a change; a due campaign
@@ -9,7 +9,6 @@ const SCHEDULER_IDLE_MS = 500;
 // An idle sender looks for new work 20 times a second (one small query each): the first
 // message goes out a fraction of a second after start.
 const SENDER_IDLE_MS = 50;
-const REAPER_IDLE_MS = 10_000;
 // An idle deliverer looks at the outbox 10 times a second.
 const WEBHOOKS_IDLE_MS = 100;
 // Users and channels grow between imports too; statistics are refreshed every 10 minutes.
@@ -17,16 +16,15 @@ const STATISTICS_EVERY_MS = 10 * 60_000;
 // Chat feed rows older than their retention go once a minute.
 const FEED_PRUNER_IDLE_MS = 60_000;
 
-export type LoopName = 'segment-sizer' | 'scheduler' | 'sender' | 'lease-reaper' | 'statistics' | 'webhooks' | 'feed-pruner';
+export type LoopName = 'segment-sizer' | 'scheduler' | 'sender' | 'statistics' | 'webhooks' | 'feed-pruner';
 
 /** The background loops of a `worker` (or `all`) process; `only` picks some (tests). */
 export function startWorkers(herald: Herald, logger: FastifyBaseLogger, only?: readonly LoopName[]): BackgroundLoop[] {
-  const { sending, services } = herald;
+  const { sender, services } = herald;
   const loops = [
     new BackgroundLoop('segment-sizer', () => services.segments.refreshNextSize(), SEGMENT_SIZER_IDLE_MS, logger),
-    new BackgroundLoop('scheduler', () => sending.schedule(), SCHEDULER_IDLE_MS, logger),
-    new BackgroundLoop('sender', () => sending.sendRound(), SENDER_IDLE_MS, logger),
-    new BackgroundLoop('lease-reaper', async () => (await sending.reap()) && false, REAPER_IDLE_MS, logger),
+    new BackgroundLoop('scheduler', () => sender.schedule(), SCHEDULER_IDLE_MS, logger),
+    new BackgroundLoop('sender', () => sender.sendRound(), SENDER_IDLE_MS, logger),
     ...(herald.deliverer ? [new BackgroundLoop('webhooks', () => herald.deliverer!.deliverDue(), WEBHOOKS_IDLE_MS, logger)] : []),
     new BackgroundLoop('statistics', async () => (await herald.refreshStatistics(), false), STATISTICS_EVERY_MS, logger),
     new BackgroundLoop('feed-pruner', async () => (await services.chatFeed.prune(), false), FEED_PRUNER_IDLE_MS, logger),

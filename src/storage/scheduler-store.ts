@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { SchedulerStore } from '../app/sender-ports.js';
+import type { SchedulerStore } from '../app/ports.js';
 import { CampaignStatus, type Campaign } from '../domain/campaign.js';
 import { campaignFromRow } from './campaign-store.js';
 import type { DialectCaps } from './dialects/dialect-caps.js';

@@ -1,10 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Storage, Stores } from '../app/ports.js';
-import type { SenderStores } from '../app/sender-ports.js';
-import { KyselyAudienceStore } from './audience-store.js';
-import { PostgresLedgerWriter } from './dialects/postgres/postgres-ledger-writer.js';
-import { SqliteLedgerWriter } from './dialects/sqlite/sqlite-ledger-writer.js';
-import { KyselyLedgerStore } from './ledger-store.js';
+import type { SenderStore } from '../sender/sender-ports.js';
+import { KyselyCampaignTargetStore } from './campaign-target-store.js';
+import { PostgresSenderStore } from './dialects/postgres/postgres-sender-store.js';
+import { SqliteSenderStore } from './dialects/sqlite/sqlite-sender-store.js';
 import { KyselyOutboxStore } from './outbox-store.js';
 import { KyselySchedulerStore } from './scheduler-store.js';
 import { KyselySettingsStore } from './settings-store.js';
@@ -30,17 +29,18 @@ function storesOn(db: Kysely<Schema>, database: Database, onFeedAppend?: () => v
     messages: new KyselyMessageStore(db, database.caps),
     tasks: new KyselyTaskStore(db, database.caps),
     feed: new KyselyFeedStore(db, database.caps, onFeedAppend),
+    campaignTargets: new KyselyCampaignTargetStore(db),
   };
 }
 
-function senderStores(database: Database, leaseMs: number, onFeedCommitted?: () => void): SenderStores {
-  const writer = database.sqlite
-    ? new SqliteLedgerWriter(database.db, database.sqlite, onFeedCommitted)
-    : new PostgresLedgerWriter(database.db);
-  return {
-    ledger: new KyselyLedgerStore(database.db, database.caps, writer),
-    audience: new KyselyAudienceStore(database.db, database.caps, writer, leaseMs),
-  };
+/**
+ * The sender's store of this database: SQLite's prepared statements on its one connection, or
+ * PostgreSQL's set-based statements. `onFeedCommitted` as for createStorage.
+ */
+export function createSenderStore(database: Database, options: StorageOptions): SenderStore {
+  return database.sqlite
+    ? new SqliteSenderStore(database.db, database.caps, options.leaseMs, database.sqlite, database.caps.notifyOnCommit ? undefined : options.onFeedCommitted)
+    : new PostgresSenderStore(database.db, database.caps, options.leaseMs);
 }
 
 // PostgreSQL's deadlock_detected. Adding targets to a segment locks each running campaign,
@@ -83,6 +83,5 @@ export function createStorage(database: Database, options: StorageOptions = { le
         if (appended) wake?.();
         return result;
       }),
-    sender: senderStores(database, options.leaseMs, wake),
   };
 }

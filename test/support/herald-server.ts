@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { StreamChat } from 'stream-chat';
 import { composeHerald, type Herald } from '../../src/main/compose.js';
 import { startWorkers, type LoopName } from '../../src/main/workers.js';
-import type { SendingOptions } from '../../src/app/sending.js';
+import type { SenderOptions } from '../../src/sender/sender.js';
 import type { Clock } from '../../src/domain/clock.js';
 import type { CustomDataLimits } from '../../src/domain/custom-data.js';
 import type { Database } from '../../src/storage/database.js';
@@ -35,7 +35,7 @@ export interface StartOptions {
   clock?: Clock;
   /** The background loops to run; all by default. */
   loops?: readonly LoopName[];
-  sending?: Partial<SendingOptions>;
+  sender?: Partial<SenderOptions>;
   webhooks?: { retryWindowMs?: number; attemptTimeoutMs?: number; maxRetryDelayMs?: number };
   customData?: CustomDataLimits;
   corsOrigins?: string[];
@@ -67,7 +67,7 @@ export async function startHeraldOn(created: CreatedDatabase, options: StartOpti
   const herald = composeHerald(created.database, {
     clock: options.clock,
     customData: options.customData,
-    sending: options.sending,
+    sender: options.sender,
     webhooks: { apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET, ...options.webhooks },
   });
   const app = await herald.buildHttp({

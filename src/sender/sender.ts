@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { AppDeps } from './app-deps.js';
-import { AudienceExpander } from './audience.js';
-import { recordStatusChange } from './campaign-events.js';
-import { Delivery } from './delivery.js';
+import type { AppDeps } from '../app/app-deps.js';
+import { recordStatusChange } from '../app/campaign-events.js';
+import type { Campaign } from '../domain/campaign.js';
+import { AudienceExpander } from './audience-expander.js';
+import { BatchPlanner } from './batch-planner.js';
+import type { DeliveryResult, SenderStore } from './sender-ports.js';
 
-export interface SendingOptions {
+export interface SenderOptions {
   /** Targets per delivery transaction. */
   batchSize: number;
   /** Keys per expansion transaction. */
   pageSize: number;
-  /** How long a claimed batch or expansion belongs to this worker before others may take it. */
+  /** How long an expansion lease lasts; a batch plans for a third of it at most. */
   leaseMs: number;
   /**
    * Batches of one campaign a worker sends at once. On PostgreSQL two overlap this process's
@@ -23,27 +25,25 @@ export interface SendingOptions {
 // 5,000 targets a transaction, as docs/design.md's hand-tuned loop: batches of 100 lose ~40%. On
 // SQLite such a batch holds the write lock for ~70 ms, on the sender's own thread
 // (main/worker-thread.ts), so the API's reads never wait for it.
-export const defaultSendingOptions: SendingOptions = { batchSize: 5000, pageSize: 10_000, leaseMs: 30_000, concurrency: 1 };
+export const defaultSenderOptions: SenderOptions = { batchSize: 5000, pageSize: 10_000, leaseMs: 30_000, concurrency: 1 };
 
 /**
  * The sender of one worker process: the scheduler (due starts and stop_at), expansion, delivery
- * and completion. Workers share nothing but the database: leases and compare-and-set moves
- * decide who does what.
+ * and completion. Workers share nothing but the database: claims, leases and compare-and-set
+ * moves decide who does what.
  */
-export class Sending {
+export class Sender {
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  private readonly expander: AudienceExpander;
-  private readonly delivery: Delivery;
-  private readonly concurrency: number;
+  readonly expander: AudienceExpander;
+  readonly planner: BatchPlanner;
 
   constructor(
     private readonly deps: AppDeps,
-    options: SendingOptions = defaultSendingOptions,
+    private readonly store: SenderStore,
+    private readonly options: SenderOptions = defaultSenderOptions,
   ) {
-    const shared = { owner: this.owner, leaseMs: options.leaseMs };
-    this.expander = new AudienceExpander(deps, deps.storage.sender.audience, { ...shared, pageSize: options.pageSize });
-    this.delivery = new Delivery(deps, deps.storage.sender.ledger, { ...shared, batchSize: options.batchSize });
-    this.concurrency = options.concurrency;
+    this.expander = new AudienceExpander(deps, store, { owner: this.owner, leaseMs: options.leaseMs, pageSize: options.pageSize });
+    this.planner = new BatchPlanner(deps, store, { planBudgetMs: options.leaseMs / 3 });
   }
 
   /** Starts campaigns whose time has come and stops those past stop_at. True if any moved. */
@@ -65,7 +65,7 @@ export class Sending {
     for (const campaign of await this.deps.storage.scheduler.inProgress()) {
       const expanded = await this.expander.step(campaign);
       await yieldToEventLoop();
-      const batches = await Promise.all(Array.from({ length: this.concurrency }, () => this.delivery.step(campaign)));
+      const batches = await Promise.all(Array.from({ length: this.options.concurrency }, () => this.sendBatch(campaign)));
       const delivered = batches.some((b) => b !== null);
       await yieldToEventLoop();
       if (expanded || delivered) worked = true;
@@ -74,16 +74,18 @@ export class Sending {
     return worked;
   }
 
+  /** One batch of the campaign: claimed, planned and written in one transaction. Null when none was free. */
+  sendBatch(campaign: Campaign): Promise<DeliveryResult | null> {
+    return this.store.sendBatch({ campaignId: campaign.id, owner: this.owner, limit: this.options.batchSize }, (targetIds) =>
+      this.planner.plan(campaign, targetIds),
+    );
+  }
+
   private complete(campaignId: string): Promise<boolean> {
     return this.deps.storage.transaction(async (stores) => {
       const completed = await stores.scheduler.completeIfDone(campaignId, this.deps.clock.nowMicros());
       if (completed) await recordStatusChange(this.deps.events, stores, [campaignId]);
       return completed;
     });
-  }
-
-  /** Frees leases whose workers died; their targets go back to the pool. */
-  async reap(): Promise<boolean> {
-    return (await this.deps.storage.sender.ledger.reapExpired(this.deps.clock.nowMicros())) > 0;
   }
 }

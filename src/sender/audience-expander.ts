@@ -1,6 +1,6 @@
+import type { AppDeps } from '../app/app-deps.js';
 import type { Campaign } from '../domain/campaign.js';
-import type { AppDeps } from './app-deps.js';
-import type { AudienceSource, AudienceStore } from './sender-ports.js';
+import type { AudienceSource, SenderStore } from './sender-ports.js';
 
 /** The campaign's audience sources in expansion order (docs/design.md): user_ids, then each segment. */
 export function audienceSources(campaign: Campaign): AudienceSource[] {
@@ -25,18 +25,18 @@ export interface AudienceOptions {
 export class AudienceExpander {
   constructor(
     private readonly deps: AppDeps,
-    private readonly store: AudienceStore,
+    private readonly store: SenderStore,
     private readonly options: AudienceOptions,
   ) {}
 
   /** One page; false when there was nothing to expand (done, or another worker holds it). */
   async step(campaign: Campaign): Promise<boolean> {
     const { owner, pageSize, leaseMs } = this.options;
-    const lease = await this.store.claim(campaign.id, owner, this.deps.clock.nowMicros(), leaseMs);
+    const lease = await this.store.claimAudience(campaign.id, owner, this.deps.clock.nowMicros(), leaseMs);
     if (!lease) return false;
     const sources = audienceSources(campaign);
     const { appended, done } = await this.store.expandPage(campaign, sources, lease, owner, pageSize, this.deps.clock.nowMicros());
-    if (appended && done) await this.store.release(campaign.id, owner);
+    if (appended && done) await this.store.releaseAudience(campaign.id, owner);
     return appended;
   }
 }

@@ -1,0 +1,67 @@
+import type { Statement } from 'better-sqlite3';
+import type { SqliteHandle } from './open-sqlite.js';
+
+/**
+ * The send loop's statements on SQLite, prepared once per connection and run inside one
+ * synchronous transaction per batch. Costs are per target of a 100k-target send on the 2-core
+ * bench machine (docs/benchmarks.md): the whole commit is ~14 µs a target, of which the
+ * message, channel and member inserts are the floor's own statements.
+ */
+export function prepareSendStatements(raw: SqliteHandle) {
+  const p = (source: string): Statement<unknown[]> => raw.prepare(source);
+  return {
+    /**
+     * The next pending targets, in id order: a range of the partial index
+     * campaign_targets_pending (campaign_id, target_id) WHERE status = 'pending', which done
+     * rows leave, so a claim never walks past what was sent. A read, not a lease: SQLite has
+     * one writer and one sender; the commit's fence keeps exactly-once anyway.
+     */
+    claim: p(`select target_id from campaign_targets where campaign_id = ? and status = ? order by target_id limit ?`),
+    /** A campaign's own id list into its ledger: one primary-key insert per target. */
+    appendTarget: p(`insert into campaign_targets (campaign_id, target_id, status, updated_at) values (?, ?, ?, ?) on conflict do nothing`),
+    /** The expansion's saved state, fenced by its lease owner: 0 rows when the lease was lost. */
+    advance: p(`update campaigns set audience_step = ?, audience_cursor = ?, audience_done = ?,
+      audience_locked_until = ?, stats_targets_total = stats_targets_total + ? where id = ? and audience_locked_by = ?`),
+    /**
+     * A target's final state, by primary key, fenced on still being pending: a row another
+     * writer finished is left alone (0 changes).
+     */
+    finish: p(`update campaign_targets set status = ?, reason = ?, error = ?, message_id = ?, channel_cid = ?,
+      locked_by = null, locked_until = null, updated_at = ? where campaign_id = ? and target_id = ? and status = ?`),
+    /** A sent target whose channel turned out missing: its final outcome instead (we own the row). */
+    reclassify: p(`update campaign_targets set status = ?, reason = ?, error = ?, message_id = null, channel_cid = null
+      where campaign_id = ? and target_id = ?`),
+    /** The channel, by its unique cid index. */
+    channel: p(`select pk from channels where cid = ? and deleted_at is null`),
+    /**
+     * A new channel with its final member and message counts: one insert, no later update.
+     * Returns nothing when the cid exists (the caller then looks it up).
+     */
+    insertChannel: p(`insert into channels (cid, type, id, created_by_id, team, frozen, disabled, member_count,
+      message_count, last_message_at, custom, created_at, updated_at)
+      values (?, ?, ?, ?, ?, 0, 0, ?, 1, ?, ?, ?, ?) on conflict (cid) do nothing returning pk`),
+    /** A member, by the primary key (channel_pk, user_id); an existing member is kept. */
+    insertMember: p(`insert into channel_members (channel_pk, user_id, channel_role, hidden, archived_at, banned,
+      notifications_muted, created_at, updated_at) values (?, ?, ?, ?, ?, 0, 0, ?, ?) on conflict do nothing`),
+    unhide: p(`update channel_members set hidden = 0, updated_at = ? where channel_pk = ? and user_id = ? and hidden = 1`),
+    /** The users a channel target reaches: its members other than the sender (primary key prefix). */
+    reach: p(`select count(*) as n from channel_members where channel_pk = ? and user_id != ?`),
+    /** The message: its UUIDv7 id appends to the primary key B-tree. */
+    insertMessage: p(`insert into messages (id, channel_pk, user_id, type, text, attachments, poll_id, custom,
+      campaign_id, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    /** An existing channel's counters, by primary key. */
+    bumpChannel: p(`update channels set message_count = message_count + 1, member_count = member_count + ?,
+      last_message_at = ?, updated_at = ? where pk = ?`),
+    /** A webhook delivery, in the send's transaction (the outbox's rule). */
+    outbox: p(`insert into webhook_outbox (id, hook_url, event_type, ordering_key, body, body_format, status, attempts,
+      next_attempt_at, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`),
+    /** The campaign's stats, once per batch. */
+    stats: p(`update campaigns set stats_messages_sent = stats_messages_sent + ?,
+      stats_channels_created = stats_channels_created + ?, stats_users_sent = stats_users_sent + ?,
+      stats_targets_done = stats_targets_done + ? where id = ?`),
+    /** The batch's chat feed row (domain/feed.ts), last. */
+    feed: p(`insert into chat_feed (kind, body, created_at) values (?, ?, ?)`),
+  };
+}
+
+export type SendStatements = ReturnType<typeof prepareSendStatements>;
