@@ -18,11 +18,15 @@ export function token(payload: object): string {
 }
 const serverToken = token({ server: true });
 
-/** A built Herald process (dist/main/server.js) in `role`. */
+// The node flags of `npm start` (package.json): the API thread's young generation capped at
+// 4 MiB semi-spaces keeps ~35 MiB off the peak RSS of a send.
+const START_FLAGS = ['--max-semi-space-size=4'];
+
+/** A built Herald process (dist/main/server.js) in `role`, started as `npm start` starts it. */
 export function herald(role: string, env: NodeJS.ProcessEnv, port: number): ChildProcess {
   // BENCH_NODE_ARGS adds node flags to the Herald processes, e.g. "--cpu-prof --cpu-prof-dir=prof".
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  return spawn(process.execPath, [...nodeArgs, 'dist/main/server.js'], {
+  return spawn(process.execPath, [...START_FLAGS, ...nodeArgs, 'dist/main/server.js'], {
     cwd: root,
     env: { ...process.env, ...env, HERALD_ROLE: role, PORT: String(port), LOG_LEVEL: 'warn', HERALD_API_KEY: KEY, HERALD_API_SECRET: SECRET },
     stdio: ['ignore', 'ignore', 'inherit'],

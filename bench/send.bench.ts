@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
@@ -70,6 +70,65 @@ interface Result {
   p50: number;
   p99: number;
   floor: number;
+  /** CPU seconds of every Herald process and PostgreSQL backend per 1,000 targets. */
+  cpuPer1000: number;
+  /** Share of pg_stat_activity samples of Herald's active backends that waited on a lock. */
+  lockWaitShare?: number;
+}
+
+// /proc/<pid>/stat counts CPU in clock ticks of 1/100 s (getconf CLK_TCK).
+const TICKS_PER_SECOND = 100;
+
+/** User plus system CPU seconds of the processes, all their threads included. */
+function cpuSeconds(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone
+    }
+  }
+  return ticks / TICKS_PER_SECOND;
+}
+
+/** Every PostgreSQL server process of this machine (the bench's database is the only busy one). */
+function postgresPids(): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'postgres';
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** Samples Herald's active backends every 50 ms; reports the share that waited on a lock. */
+function sampleLockWaits(url: string) {
+  const client = new pg.Client({ connectionString: url });
+  let samples = 0;
+  let waiting = 0;
+  let running = true;
+  const done = (async () => {
+    await client.connect();
+    while (running) {
+      const rows = await client.query(`select wait_event_type from pg_stat_activity where application_name = 'herald' and state = 'active'`);
+      samples += rows.rows.length;
+      waiting += rows.rows.filter((r) => r.wait_event_type === 'Lock').length;
+      await sleep(50);
+    }
+    await client.end();
+  })();
+  return async () => {
+    running = false;
+    await done;
+    return samples === 0 ? 0 : waiting / samples;
+  };
 }
 
 async function runMode(mode: string, size: number, usersFile: string): Promise<Result> {
@@ -107,6 +166,9 @@ async function runMode(mode: string, size: number, usersFile: string): Promise<R
       message_template: { text: 'Hi {{ receiver.name }}, news from {{ sender.name }}!' },
       skip_webhook: webhookMode !== 'on',
     });
+    const pids = [...processes.map((p) => p.pid!), ...(mode === 'sqlite' ? [] : postgresPids())];
+    const cpuBefore = cpuSeconds(pids);
+    const lockWaits = mode === 'sqlite' ? undefined : sampleLockWaits(env.DATABASE_URL!);
     const startedAt = Date.now();
     await api(base, 'POST', `/campaigns/${campaign.id}/start`, {});
     const latencies: number[] = [];
@@ -118,6 +180,8 @@ async function runMode(mode: string, size: number, usersFile: string): Promise<R
       if (got.campaign.status === 'completed') done = got.campaign;
       else await sleep(25);
     }
+    const cpu = cpuSeconds(pids) - cpuBefore;
+    const lockWaitShare = await lockWaits?.();
     const seconds = (Date.parse(done.stats.stats_completed_at) - startedAt) / 1000;
     const targets = done.stats.stats_messages_sent as number;
     const rssMiB = Math.max(...processes.map(peakRssMiB));
@@ -132,7 +196,10 @@ async function runMode(mode: string, size: number, usersFile: string): Promise<R
     receiver?.close();
     for (const p of processes) p.kill('SIGTERM');
     const floor = await runFloor(mode, size, dir, env.DATABASE_URL, workers);
-    return { mode, webhooks: webhookMode, deliveredRate, size, seconds, rate: targets / seconds, firstMessageMs, rssMiB, p50: percentile(latencies, 50), p99: percentile(latencies, 99), floor };
+    return {
+      mode, webhooks: webhookMode, deliveredRate, size, seconds, rate: targets / seconds, firstMessageMs, rssMiB,
+      p50: percentile(latencies, 50), p99: percentile(latencies, 99), floor, cpuPer1000: cpu / (targets / 1000), lockWaitShare,
+    };
   } finally {
     for (const p of processes) if (p.exitCode === null) p.kill('SIGKILL');
     if (dbName) {
@@ -188,8 +255,8 @@ for (const size of sizes) {
     console.log(JSON.stringify(r));
   }
 }
-console.log('\n| mode | webhooks | targets | seconds | targets/s | floor targets/s | % of floor | first message | peak RSS | GET p50 | GET p99 | message.new delivered/s |');
-console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('\n| mode | webhooks | targets | seconds | targets/s | floor targets/s | % of floor | first message | peak RSS | GET p50 | GET p99 | message.new delivered/s | CPU s per 1,000 | lock waits |');
+console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of results) {
-  console.log(`| ${r.mode} | ${r.webhooks} | ${r.size.toLocaleString('en')} | ${r.seconds.toFixed(1)} | ${Math.round(r.rate).toLocaleString('en')} | ${Math.round(r.floor).toLocaleString('en')} | ${((100 * r.rate) / r.floor).toFixed(0)}% | ${Math.round(r.firstMessageMs)} ms | ${Math.round(r.rssMiB)} MiB | ${r.p50.toFixed(1)} ms | ${r.p99.toFixed(1)} ms | ${r.deliveredRate ? Math.round(r.deliveredRate).toLocaleString('en') : '–'} |`);
+  console.log(`| ${r.mode} | ${r.webhooks} | ${r.size.toLocaleString('en')} | ${r.seconds.toFixed(1)} | ${Math.round(r.rate).toLocaleString('en')} | ${Math.round(r.floor).toLocaleString('en')} | ${((100 * r.rate) / r.floor).toFixed(0)}% | ${Math.round(r.firstMessageMs)} ms | ${Math.round(r.rssMiB)} MiB | ${r.p50.toFixed(1)} ms | ${r.p99.toFixed(1)} ms | ${r.deliveredRate ? Math.round(r.deliveredRate).toLocaleString('en') : '–'} | ${r.cpuPer1000.toFixed(3)} | ${r.lockWaitShare === undefined ? '–' : `${(100 * r.lockWaitShare).toFixed(1)}%`} |`);
 }

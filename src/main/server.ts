@@ -16,11 +16,12 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.logLevel, base: { service: 'herald', role: config.role } });
   const credentials = resolveCredentials(config.dataDir, config);
-  // Beside a sender thread (role all) the API's own connection reads little: 16 MiB of cache.
+  // Beside a sender thread (role all) the API's own connection reads little, mostly what the
+  // sender just wrote (still in the OS's file cache): 4 MiB of page cache.
   const database = openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
-    sqliteCacheKiB: config.role === HeraldRole.all ? 16_384 : undefined,
+    sqliteCacheKiB: config.role === HeraldRole.all ? 4096 : undefined,
   });
   logger.info({ storage: database.caps.name, location: database.location }, 'opening storage');
   await migrateToLatest(database);

@@ -12,7 +12,9 @@ import { startWorkers } from './workers.js';
  */
 const config = workerData as Config & { apiKey: string; apiSecret: string };
 const logger = pino({ level: config.logLevel, base: { service: 'herald', role: config.role, thread: 'workers' } });
-const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+// 32 MiB of page cache: 64 sent 1M targets no faster (the OS caches the file too) and held
+// 32 MiB more of the process's 300 MiB budget.
+const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteCacheKiB: 32_768 });
 // The checkpoint thread copies the WAL back (main/checkpoint-thread.ts), not this one between
 // its send batches.
 database.sqlite?.pragma('wal_autocheckpoint = 0');
