@@ -1,67 +1,36 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { AppDeps } from '../app/app-deps.js';
+import {
+  channelMissing,
+  compileCampaign,
+  joiningMembers,
+  newChannelMembers,
+  renderBase,
+  renderChannelTarget,
+  renderUserTarget,
+  type ChannelInfo,
+  type CompiledCampaign,
+  type MemberRow,
+  type RenderBase,
+} from '../app/campaign-rendering.js';
 import type { SnapshotEvent } from '../app/event-ports.js';
-import { campaignVars, channelVars, userVars } from '../app/template-vars.js';
 import { hookUrlsFor, type AppSettings } from '../domain/app-settings.js';
-import { SenderMode, SenderVisibility, type Campaign } from '../domain/campaign.js';
-import { isChannelTarget, SkipReason, TargetStatus } from '../domain/campaign-target.js';
-import { checkChannelId, ChannelRole, distinctChannelId, MAX_CHANNEL_ID_LENGTH, splitCid } from '../domain/channel.js';
+import type { Campaign } from '../domain/campaign.js';
+import { isChannelTarget } from '../domain/campaign-target.js';
 import { EventType } from '../domain/events.js';
 import { FeedKind } from '../domain/feed.js';
-import { MAX_TEXT_LENGTH, MessageType } from '../domain/message.js';
-import { compileTemplate, type RenderFn, type TemplateVars } from '../domain/template.js';
+import { MessageType } from '../domain/message.js';
 import type { User } from '../domain/user.js';
-import type { ChannelInfo, DeliveryItem, DeliveryPlan, MemberRow, Outcome, SenderStore } from './sender-ports.js';
-
-interface CompiledCampaign {
-  version: string;
-  text: RenderFn;
-  channelId: RenderFn | null;
-}
+import type { DeliveryItem, DeliveryPlan, SenderStore } from './sender-ports.js';
 
 /** What planning one target needs, read once per batch. */
 interface PlanContext {
   campaign: Campaign;
   compiled: CompiledCampaign;
-  base: { sender: Record<string, unknown>; campaign: Record<string, unknown> };
-  type: string;
+  base: RenderBase;
   byId: ReadonlyMap<string, User>;
   channelByCid: ReadonlyMap<string, ChannelInfo>;
-  /** Members added to an existing channel: the sender, in sender_mode include. */
   join: readonly MemberRow[];
-}
-
-const CHANNEL_MISSING: Outcome = { status: TargetStatus.skipped, reason: SkipReason.channelMissing };
-const USER_MISSING: Outcome = { status: TargetStatus.skipped, reason: SkipReason.userMissing };
-
-const failed = (error: unknown): Outcome => ({
-  status: TargetStatus.failed,
-  error: (error instanceof Error ? error.message : String(error)).slice(0, 500),
-});
-
-/**
- * A template's renderer whose errors name the field. A template that no longer compiles (one
- * stored before a rule existed, say) fails each target with the reason instead of failing the
- * whole batch, which would give the batch back and retry it forever.
- */
-function fieldRenderer(source: string, field: string, maxOutputChars: number): RenderFn {
-  const named = (error: unknown) => new Error(`${field}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-  let render: RenderFn;
-  try {
-    render = compileTemplate(source, maxOutputChars);
-  } catch (error) {
-    const reason = named(error);
-    return () => {
-      throw reason;
-    };
-  }
-  return (vars: TemplateVars) => {
-    try {
-      return render(vars);
-    } catch (error) {
-      throw named(error);
-    }
-  };
 }
 
 export interface PlannerOptions {
@@ -100,15 +69,13 @@ export class BatchPlanner {
       this.store.channelsByCid(targetIds.filter(isChannelTarget)),
     ]);
     const byId = new Map(users.filter((u) => u.deleted_at === null).map((u) => [u.id, u]));
-    const sender = byId.get(campaign.sender_id);
     const context: PlanContext = {
       campaign,
       compiled,
-      base: { sender: sender ? userVars(sender) : { id: campaign.sender_id }, campaign: campaignVars(campaign) },
-      type: campaign.channel_template?.type ?? 'messaging',
+      base: renderBase(campaign, byId.get(campaign.sender_id)),
       byId,
       channelByCid: new Map(channels.map((c) => [c.cid, c])),
-      join: campaign.sender_mode === SenderMode.include ? [member(campaign.sender_id, ChannelRole.member)] : [],
+      join: joiningMembers(campaign),
     };
     // One block of ids for the batch: its messages are then exactly the ids between the first
     // and the last, which is all its chat feed row needs to say (docs/design.md, Realtime).
@@ -146,73 +113,28 @@ export class BatchPlanner {
   }
 
   private compiled(campaign: Campaign): CompiledCampaign {
-    const version = `${campaign.id}@${campaign.updated_at}`;
     let compiled = this.templates.get(campaign.id);
-    if (compiled?.version !== version) {
-      compiled = {
-        version,
-        text: fieldRenderer(campaign.message_template.text, 'message_template.text', MAX_TEXT_LENGTH),
-        channelId: campaign.channel_template?.id
-          ? fieldRenderer(campaign.channel_template.id, 'channel_template.id', MAX_CHANNEL_ID_LENGTH)
-          : null,
-      };
-      this.templates.set(campaign.id, compiled);
-    }
+    if (compiled?.version !== `${campaign.id}@${campaign.updated_at}`) this.templates.set(campaign.id, (compiled = compileCampaign(campaign)));
     return compiled;
   }
 
-  /** One target: its channel and rendered text, or the reason it is skipped or failed. */
+  /** One target: its rendered channel and text (campaign-rendering.ts) and the rules of its send. */
   private planItem(targetId: string, messageId: string, p: PlanContext): DeliveryItem {
-    const { compiled, base, type, campaign } = p;
-    const template = campaign.channel_template;
+    const { campaign } = p;
+    const rendered = isChannelTarget(targetId)
+      ? renderChannelTarget(p.compiled, p.base, targetId, p.channelByCid.get(targetId))
+      : renderUserTarget(campaign, p.compiled, p.base, targetId, p.byId.get(targetId));
     const item: DeliveryItem = {
-      targetId, cid: '', channelType: type, channelId: '', messageId, text: '', join: p.join, ifMissing: CHANNEL_MISSING, reach: 'receiver',
+      targetId, messageId, cid: rendered.cid, channelType: rendered.channelType, channelId: rendered.channelId, text: '',
+      join: p.join, ifMissing: channelMissing, reach: isChannelTarget(targetId) ? 'members' : 'receiver',
     };
-    try {
-      if (isChannelTarget(targetId)) {
-        const { type: channelType, id } = splitCid(targetId);
-        Object.assign(item, { cid: targetId, channelType, channelId: id, reach: 'members' });
-        const info = p.channelByCid.get(targetId);
-        if (!info) return { ...item, outcome: CHANNEL_MISSING };
-        item.text = compiled.text({ ...base, channel: channelVars(targetId, channelType, id, info.team, info.custom) });
-        return item;
-      }
-      const receiver = p.byId.get(targetId);
-      if (!receiver) return { ...item, outcome: USER_MISSING };
-      const receiverVars = userVars(receiver);
-      const channelId = compiled.channelId
-        ? checkChannelId(compiled.channelId({ ...base, receiver: receiverVars, channel: { type } }))
-        : distinctChannelId([campaign.sender_id, targetId]);
-      Object.assign(item, { cid: `${type}:${channelId}`, channelId });
-      const channel = channelVars(item.cid, type, channelId, template?.team ?? null, template?.custom ?? {});
-      item.text = compiled.text({ ...base, receiver: receiverVars, channel });
-      if (campaign.create_channels) item.create = { members: this.newChannelMembers(campaign, targetId) };
+    if (rendered.outcome) return { ...item, outcome: rendered.outcome };
+    item.text = rendered.text;
+    if (rendered.kind === 'user') {
+      if (campaign.create_channels) item.create = { members: newChannelMembers(campaign, targetId) };
       if (campaign.show_channels) item.unhide = targetId;
-      return item;
-    } catch (error) {
-      return { ...item, outcome: failed(error) };
     }
-  }
-
-  /**
-   * The members of a channel the campaign creates: the receiver; the sender as owner (unless
-   * sender_mode exclude), hidden or archived for itself as sender_visibility says; then the
-   * template's members.
-   */
-  private newChannelMembers(campaign: Campaign, receiverId: string): MemberRow[] {
-    const members = [member(receiverId, ChannelRole.member)];
-    if (campaign.sender_mode !== SenderMode.exclude && campaign.sender_id !== receiverId) {
-      members.push({
-        ...member(campaign.sender_id, ChannelRole.owner),
-        hidden: campaign.sender_visibility === SenderVisibility.hidden,
-        archived: campaign.sender_visibility === SenderVisibility.archived,
-      });
-    }
-    const template = campaign.channel_template;
-    const extra = template?.members_template?.map((m) => member(m.user_id, m.channel_role ?? ChannelRole.member)) ??
-      template?.members?.map((id) => member(id, ChannelRole.member)) ?? [];
-    for (const m of extra) if (!members.some((x) => x.user_id === m.user_id)) members.push(m);
-    return members;
+    return item;
   }
 
   /** message.new for every message, channel.created for every channel the send may create. */
@@ -243,5 +165,3 @@ export class BatchPlanner {
     }
   }
 }
-
-const member = (user_id: string, channel_role: string): MemberRow => ({ user_id, channel_role, hidden: false, archived: false });

@@ -1,6 +1,6 @@
+import type { ChannelInfo, MemberRow, Outcome } from '../app/campaign-rendering.js';
 import type { PreparedDelivery } from '../app/outbox-types.js';
 import type { Campaign } from '../domain/campaign.js';
-import type { TargetStatus } from '../domain/campaign-target.js';
 import type { Micros } from '../domain/clock.js';
 import type { CampaignBatchEntry } from '../domain/feed.js';
 
@@ -46,19 +46,7 @@ export interface BatchClaim {
   limit: number;
 }
 
-export interface Outcome {
-  status: typeof TargetStatus.skipped | typeof TargetStatus.failed;
-  reason?: string;
-  error?: string;
-}
-
-/** A member row a send writes, its flags decided by the planner. */
-export interface MemberRow {
-  user_id: string;
-  channel_role: string;
-  hidden: boolean;
-  archived: boolean;
-}
+export type { ChannelInfo, MemberRow, Outcome };
 
 /** One target's send, planned in JS before the write. The writer only executes it. */
 export interface DeliveryItem {
@@ -104,12 +92,6 @@ export interface DeliveryResult {
   usersSent: number;
   /** Targets the plan did not cover (planning ran out of time): still pending. */
   unplanned: number;
-}
-
-export interface ChannelInfo {
-  cid: string;
-  custom: Record<string, unknown>;
-  team: string | null;
 }
 
 export const emptyResult = (): DeliveryResult => ({ sent: 0, skipped: 0, failed: 0, channelsCreated: 0, usersSent: 0, unplanned: 0 });

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { CampaignStore, PageRequest, StatusChange } from '../app/ports.js';
 import { CampaignStatus, type Campaign } from '../domain/campaign.js';
+import { TargetStatus } from '../domain/campaign-target.js';
 import type { DialectCaps } from './dialects/dialect-caps.js';
 import { applySort, campaignFilterTarget, compileFilter } from './filter-compiler.js';
 import { campaignFilterFields } from '../domain/filter/campaign-filter-fields.js';
@@ -124,7 +125,7 @@ export class KyselyCampaignStore implements CampaignStore {
       for (const slice of chunks([...new Set(targetIds)], 5000)) {
         const result = await this.db
           .insertInto('campaign_targets')
-          .values(slice.map((target_id) => ({ campaign_id: id, target_id, status: 'pending', updated_at: now })))
+          .values(slice.map((target_id) => ({ campaign_id: id, target_id, status: TargetStatus.pending, updated_at: now })))
           .onConflict((oc) => oc.columns(['campaign_id', 'target_id']).doNothing())
           .executeTakeFirst();
         added += Number(result.numInsertedOrUpdatedRows ?? 0);
@@ -143,7 +144,7 @@ export class KyselyCampaignStore implements CampaignStore {
     const result = await this.db
       .deleteFrom('campaign_targets')
       .where('campaign_id', '=', id)
-      .where('status', '=', 'pending')
+      .where('status', '=', TargetStatus.pending)
       .executeTakeFirst();
     const dropped = Number(result.numDeletedRows);
     if (dropped > 0) {

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { SchedulerStore } from '../app/ports.js';
 import { CampaignStatus, type Campaign } from '../domain/campaign.js';
+import { TargetStatus } from '../domain/campaign-target.js';
 import { campaignFromRow } from './campaign-store.js';
 import type { DialectCaps } from './dialects/dialect-caps.js';
 import type { Schema } from './schema.js';
@@ -62,14 +63,13 @@ export class KyselySchedulerStore implements SchedulerStore {
       select status, audience_done from campaigns where id = ${campaignId} ${lock}`.execute(this.db);
     const campaign = row.rows[0];
     if (!campaign || campaign.status !== CampaignStatus.inProgress || campaign.audience_done !== 1) return false;
-    const pending = await this.db
-      .selectFrom('campaign_targets')
-      .select('target_id')
-      .where('campaign_id', '=', campaignId)
-      .where('status', '=', 'pending')
-      .limit(1)
-      .executeTakeFirst();
-    if (pending) return false;
+    // One probe of each partial index (ready, deferred): never a walk over the sent rows.
+    const pending = sql.lit(TargetStatus.pending);
+    const waiting = await sql<{ n: number }>`select
+        exists (select 1 from campaign_targets where campaign_id = ${campaignId} and status = ${pending} and deferred_until is null) as ready,
+        exists (select 1 from campaign_targets where campaign_id = ${campaignId} and status = ${pending} and deferred_until is not null) as deferred`.execute(this.db);
+    const { ready, deferred } = waiting.rows[0] as unknown as { ready: unknown; deferred: unknown };
+    if (truthy(ready) || truthy(deferred)) return false;
     const done = await this.db
       .updateTable('campaigns')
       .set({ status: CampaignStatus.completed, stats_completed_at: now, updated_at: now })
@@ -79,3 +79,6 @@ export class KyselySchedulerStore implements SchedulerStore {
     return Number(done.numUpdatedRows) > 0;
   }
 }
+
+/** A boolean from SQL: PostgreSQL's true, SQLite's 1. */
+const truthy = (value: unknown) => value === true || value === 1;

@@ -74,6 +74,7 @@ export interface MessagesTable {
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
+  text_updated_at: number | null;
 }
 
 export interface TasksTable {
@@ -141,6 +142,11 @@ export interface CampaignsTable {
   audience_done: Generated<Flag>;
   audience_locked_by: string | null;
   audience_locked_until: number | null;
+  max_messages_per_second: number | null;
+  delivery_window: ColumnType<unknown, string | null, string | null>;
+  recall_status: string | null;
+  stats_messages_recalled: Generated<number>;
+  stats_targets_deferred: Generated<number>;
   created_at: number;
   updated_at: number;
 }
@@ -156,6 +162,9 @@ export interface CampaignTargetsTable {
   locked_by: string | null;
   locked_until: number | null;
   read_at: number | null;
+  deferred_until: number | null;
+  recalled_at: number | null;
+  edited_at: number | null;
   updated_at: number;
 }
 
@@ -190,7 +199,29 @@ export interface ChatFeedTable {
   created_at: number;
 }
 
+export interface SendRateBucketsTable {
+  key: string;
+  tokens: number;
+  updated_at: number;
+}
+
+export interface CampaignMessageJobsTable {
+  id: string;
+  campaign_id: string;
+  kind: string;
+  message_template: ColumnType<unknown, string | null, string | null>;
+  status: string;
+  cursor: string | null;
+  done: Generated<number>;
+  locked_by: string | null;
+  locked_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Schema {
+  send_rate_buckets: SendRateBucketsTable;
+  campaign_message_jobs: CampaignMessageJobsTable;
   chat_feed: ChatFeedTable;
   app_settings: AppSettingsTable;
   webhook_outbox: WebhookOutboxTable;

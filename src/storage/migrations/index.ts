@@ -6,6 +6,7 @@ import { campaignLedger } from './003-campaign-ledger.js';
 import { webhooks } from './004-webhooks.js';
 import { outboxSnapshots } from './005-outbox-snapshots.js';
 import { chatFeed } from './006-chat-feed.js';
+import { campaignControls } from './007-campaign-controls.js';
 
 /** One list of migrations for both dialects; each takes the dialect's capabilities. */
 const migrations: Record<string, (caps: DialectCaps) => Migration> = {
@@ -15,6 +16,7 @@ const migrations: Record<string, (caps: DialectCaps) => Migration> = {
   '004-webhooks': webhooks,
   '005-outbox-snapshots': outboxSnapshots,
   '006-chat-feed': chatFeed,
+  '007-campaign-controls': campaignControls,
 };
 
 export const migrationProvider = (caps: DialectCaps): MigrationProvider => ({

@@ -22,6 +22,9 @@ import { insertOutbox } from './send/insert-outbox.js';
  * of set-based statements over arrays, whatever the batch size (send/*.ts).
  */
 export class PostgresSenderStore extends KyselySenderStore {
+  /** The last target this worker claimed, per campaign: where its next claim starts. */
+  private readonly cursors = new Map<string, string>();
+
   protected appendIds(campaignId: string, owner: string, keys: readonly string[], state: AudienceState, now: number, leaseUntil: number): Promise<boolean> {
     return this.db
       .transaction()
@@ -38,8 +41,13 @@ export class PostgresSenderStore extends KyselySenderStore {
 
   sendBatch(claim: BatchClaim, plan: (targetIds: readonly string[]) => Promise<DeliveryPlan>): Promise<DeliveryResult | null> {
     return this.db.transaction().execute(async (trx) => {
-      const targetIds = await claimBatch(trx, claim.campaignId, claim.limit);
-      if (targetIds.length === 0) return null;
+      const targetIds = await claimBatch(trx, claim.campaignId, claim.limit, this.cursors.get(claim.campaignId) ?? null);
+      if (targetIds.length === 0) {
+        this.cursors.delete(claim.campaignId);
+        return null;
+      }
+      // Each part of a claim is in target order: the last is where the next claim goes on.
+      this.cursors.set(claim.campaignId, targetIds[targetIds.length - 1]);
       const planned = await plan(targetIds);
       const result = await this.write(trx, planned);
       result.unplanned = targetIds.length - planned.items.length;

@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import { TargetStatus } from '../../../domain/campaign-target.js';
 import type { SqliteHandle } from './open-sqlite.js';
 
 /**
@@ -12,11 +13,15 @@ export function prepareSendStatements(raw: SqliteHandle) {
   return {
     /**
      * The next pending targets, in id order: a range of the partial index
-     * campaign_targets_pending (campaign_id, target_id) WHERE status = 'pending', which done
-     * rows leave, so a claim never walks past what was sent. A read, not a lease: SQLite has
+     * campaign_targets_ready (campaign_id, target_id) WHERE status = 'pending' AND
+     * deferred_until IS NULL, which done rows leave, so a claim never walks past what was sent. A read, not a lease: SQLite has
      * one writer and one sender; the commit's fence keeps exactly-once anyway.
      */
-    claim: p(`select target_id from campaign_targets where campaign_id = ? and status = ? order by target_id limit ?`),
+    // The status is spelled out, not bound: a partial index is usable only when the query
+    // implies its WHERE, which SQLite can see from a literal at prepare time (from a bound
+    // parameter it must re-prepare the statement to see it).
+    claim: p(`select target_id from campaign_targets
+      where campaign_id = ? and status = '${TargetStatus.pending}' and deferred_until is null order by target_id limit ?`),
     /** A campaign's own id list into its ledger: one primary-key insert per target. */
     appendTarget: p(`insert into campaign_targets (campaign_id, target_id, status, updated_at) values (?, ?, ?, ?) on conflict do nothing`),
     /** The expansion's saved state, fenced by its lease owner: 0 rows when the lease was lost. */

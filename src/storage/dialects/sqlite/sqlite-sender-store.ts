@@ -50,7 +50,7 @@ export class SqliteSenderStore extends KyselySenderStore {
   }
 
   async sendBatch(claim: BatchClaim, plan: (targetIds: readonly string[]) => Promise<DeliveryPlan>): Promise<DeliveryResult | null> {
-    const rows = await this.exclusive(() => this.s.claim.all(claim.campaignId, TargetStatus.pending, claim.limit) as Array<{ target_id: string }>);
+    const rows = await this.exclusive(() => this.s.claim.all(claim.campaignId, claim.limit) as Array<{ target_id: string }>);
     if (rows.length === 0) return null;
     const planned = await plan(rows.map((r) => r.target_id));
     const result = await this.exclusive(() => this.write(planned), true);

@@ -9,14 +9,25 @@ import type { Schema } from '../../../schema.js';
  * final; the lease update alone cost 0.77 s per 100k targets). SKIP LOCKED lets the batches of
  * other workers pass over the rows this one holds.
  *
- * Plan: an index scan of campaign_targets_pending (campaign_id, target_id) WHERE status =
- * 'pending', in key order, LIMIT n, LockRows: the sent rows have left the partial index, so
- * the scan starts at the first pending target.
+ * Plan: an index scan of campaign_targets_ready (campaign_id, target_id) WHERE status =
+ * 'pending' AND deferred_until IS NULL, in key order, LIMIT n, LockRows. A sent row leaves the
+ * index only when vacuum removes its entry, so a scan from the campaign's first target walks
+ * every entry sent since the last vacuum (at 1M targets the claims grew to most of a batch's
+ * time). The scan starts after `cursor`, the last target this worker claimed, and wraps to the
+ * start only when it finds too few rows there (targets appended while the campaign runs,
+ * batches a crash gave back).
  */
-export async function claimBatch(trx: Transaction<Schema>, campaignId: string, limit: number): Promise<string[]> {
+export async function claimBatch(trx: Transaction<Schema>, campaignId: string, limit: number, cursor: string | null): Promise<string[]> {
+  const after = cursor === null ? sql`` : sql`and target_id > ${cursor}`;
+  const ahead = await claimReady(trx, campaignId, limit, after);
+  if (ahead.length === limit || cursor === null) return ahead;
+  return [...ahead, ...(await claimReady(trx, campaignId, limit - ahead.length, sql`and target_id <= ${cursor}`))];
+}
+
+async function claimReady(trx: Transaction<Schema>, campaignId: string, limit: number, range: ReturnType<typeof sql>): Promise<string[]> {
   const rows = await sql<{ target_id: string }>`
     select target_id from campaign_targets
-    where campaign_id = ${campaignId} and status = ${TargetStatus.pending}
+    where campaign_id = ${campaignId} and status = ${sql.lit(TargetStatus.pending)} and deferred_until is null ${range}
     order by target_id limit ${limit}
     for update skip locked`.execute(trx);
   return rows.rows.map((r) => r.target_id);
