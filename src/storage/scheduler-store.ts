@@ -66,8 +66,10 @@ export class KyselySchedulerStore implements SchedulerStore {
     // One probe of each partial index (ready, deferred): never a walk over the sent rows.
     const pending = sql.lit(TargetStatus.pending);
     const waiting = await sql<{ n: number }>`select
-        exists (select 1 from campaign_targets where campaign_id = ${campaignId} and status = ${pending} and deferred_until is null) as ready,
-        exists (select 1 from campaign_targets where campaign_id = ${campaignId} and status = ${pending} and deferred_until is not null) as deferred`.execute(this.db);
+        exists (select 1 from campaign_targets ${this.caps.indexedBy('campaign_targets_ready')}
+          where campaign_id = ${campaignId} and status = ${pending} and deferred_until is null) as ready,
+        exists (select 1 from campaign_targets ${this.caps.indexedBy('campaign_targets_deferred')}
+          where campaign_id = ${campaignId} and status = ${pending} and deferred_until is not null) as deferred`.execute(this.db);
     const { ready, deferred } = waiting.rows[0] as unknown as { ready: unknown; deferred: unknown };
     if (truthy(ready) || truthy(deferred)) return false;
     const done = await this.db

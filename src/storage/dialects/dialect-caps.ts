@@ -84,6 +84,12 @@ export interface DialectCaps {
    * (and JavaScript, for ASCII and the BMP) then agree on what `name > "b"` means.
    */
   binaryText(expr: Expression<unknown>): RawBuilder<string>;
+  /**
+   * `INDEXED BY index` on SQLite, nothing on PostgreSQL: for hot statements over partial
+   * indexes that SQLite, without statistics of the table, would pass over for the primary key
+   * (a claim then walks every sent row of the campaign).
+   */
+  indexedBy(index: string): RawBuilder<unknown>;
   /** A bound number that compares with any numeric column (PostgreSQL would infer int4 from the column). */
   numberParam(value: number): RawBuilder<number>;
 }

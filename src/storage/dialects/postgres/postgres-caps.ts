@@ -34,6 +34,7 @@ export const postgresCaps: DialectCaps = {
   keyType: 'text collate "C"',
   jsonType: 'jsonb',
   supportsSkipLocked: true,
+  indexedBy: () => sql``,
   notifyOnCommit: true,
   parseJson: (value) => (typeof value === 'string' ? JSON.parse(value) : value),
   jsonValue: (column, key) => sql`(${column} -> ${key})`,

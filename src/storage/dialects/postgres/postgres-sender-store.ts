@@ -41,21 +41,21 @@ export class PostgresSenderStore extends KyselySenderStore {
 
   sendBatch(claim: BatchClaim, plan: (targetIds: readonly string[]) => Promise<DeliveryPlan>): Promise<DeliveryResult | null> {
     return this.db.transaction().execute(async (trx) => {
-      const targetIds = await claimBatch(trx, claim.campaignId, claim.limit, this.cursors.get(claim.campaignId) ?? null);
-      if (targetIds.length === 0) {
+      const claimed = await claimBatch(trx, claim.campaignId, claim.limit, this.cursors.get(claim.campaignId) ?? null);
+      if (claimed.length === 0) {
         this.cursors.delete(claim.campaignId);
         return null;
       }
       // Each part of a claim is in target order: the last is where the next claim goes on.
-      this.cursors.set(claim.campaignId, targetIds[targetIds.length - 1]);
-      const planned = await plan(targetIds);
-      const result = await this.write(trx, planned);
-      result.unplanned = targetIds.length - planned.items.length;
+      this.cursors.set(claim.campaignId, claimed[claimed.length - 1].targetId);
+      const planned = await plan(claimed.map((c) => c.targetId));
+      const result = await this.write(trx, planned, new Map(claimed.map((c) => [c.targetId, c.tid])));
+      result.unplanned = claimed.length - planned.items.length;
       return result;
     });
   }
 
-  private async write(trx: Transaction<Schema>, plan: DeliveryPlan): Promise<DeliveryResult> {
+  private async write(trx: Transaction<Schema>, plan: DeliveryPlan, tids: ReadonlyMap<string, string>): Promise<DeliveryResult> {
     const result = emptyResult();
     const sending = plan.items.filter((i) => !i.outcome);
     const created = await insertChannels(trx, { senderId: plan.senderId, now: plan.now, team: plan.channel.team, customJson: plan.channel.customJson }, newChannels(sending));
@@ -66,11 +66,12 @@ export class PostgresSenderStore extends KyselySenderStore {
       const outcome = item.outcome ?? (pkOf.has(item.cid) ? null : item.ifMissing);
       if (outcome?.status === TargetStatus.skipped) result.skipped++;
       else if (outcome) result.failed++;
+      const tid = tids.get(item.targetId)!;
       return outcome
-        ? { targetId: item.targetId, status: outcome.status, reason: outcome.reason ?? null, error: outcome.error ?? null, messageId: null, cid: null }
-        : { targetId: item.targetId, status: TargetStatus.sent, reason: null, error: null, messageId: item.messageId, cid: item.cid };
+        ? { tid, status: outcome.status, reason: outcome.reason ?? null, error: outcome.error ?? null, messageId: null, cid: null }
+        : { tid, status: TargetStatus.sent, reason: null, error: null, messageId: item.messageId, cid: item.cid };
     });
-    await finishTargets(trx, plan.campaignId, plan.now, finishes);
+    await finishTargets(trx, plan.now, finishes);
 
     // Channels created here were inserted with their final counts; the others are bumped.
     const bumps = new Map<number, { messages: number; members: number }>();

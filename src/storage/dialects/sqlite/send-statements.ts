@@ -20,7 +20,9 @@ export function prepareSendStatements(raw: SqliteHandle) {
     // The status is spelled out, not bound: a partial index is usable only when the query
     // implies its WHERE, which SQLite can see from a literal at prepare time (from a bound
     // parameter it must re-prepare the statement to see it).
-    claim: p(`select target_id from campaign_targets
+    // INDEXED BY: without statistics of the ledger SQLite takes the primary key instead, and
+    // every claim walks the campaign's sent rows first (1M targets: 24k → 17k/s).
+    claim: p(`select target_id from campaign_targets indexed by campaign_targets_ready
       where campaign_id = ? and status = '${TargetStatus.pending}' and deferred_until is null order by target_id limit ?`),
     /** A campaign's own id list into its ledger: one primary-key insert per target. */
     appendTarget: p(`insert into campaign_targets (campaign_id, target_id, status, updated_at) values (?, ?, ?, ?) on conflict do nothing`),

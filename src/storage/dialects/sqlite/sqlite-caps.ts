@@ -47,6 +47,7 @@ export const sqliteCaps: DialectCaps = {
   keyType: 'text',
   jsonType: 'text',
   supportsSkipLocked: false,
+  indexedBy: (index) => sql`indexed by ${sql.id(index)}`,
   notifyOnCommit: false,
   parseJson: (value) => (typeof value === 'string' ? JSON.parse(value) : value),
   jsonValue: (column, key) => sql`json_extract(${column}, ${path(key)})`,

@@ -17,18 +17,24 @@ import type { Schema } from '../../../schema.js';
  * start only when it finds too few rows there (targets appended while the campaign runs,
  * batches a crash gave back).
  */
-export async function claimBatch(trx: Transaction<Schema>, campaignId: string, limit: number, cursor: string | null): Promise<string[]> {
+export interface ClaimedTarget {
+  targetId: string;
+  /** The row's physical address: stable while the claim's lock holds it (finish-targets.ts). */
+  tid: string;
+}
+
+export async function claimBatch(trx: Transaction<Schema>, campaignId: string, limit: number, cursor: string | null): Promise<ClaimedTarget[]> {
   const after = cursor === null ? sql`` : sql`and target_id > ${cursor}`;
   const ahead = await claimReady(trx, campaignId, limit, after);
   if (ahead.length === limit || cursor === null) return ahead;
   return [...ahead, ...(await claimReady(trx, campaignId, limit - ahead.length, sql`and target_id <= ${cursor}`))];
 }
 
-async function claimReady(trx: Transaction<Schema>, campaignId: string, limit: number, range: ReturnType<typeof sql>): Promise<string[]> {
-  const rows = await sql<{ target_id: string }>`
-    select target_id from campaign_targets
+async function claimReady(trx: Transaction<Schema>, campaignId: string, limit: number, range: ReturnType<typeof sql>): Promise<ClaimedTarget[]> {
+  const rows = await sql<{ target_id: string; tid: string }>`
+    select target_id, ctid::text as tid from campaign_targets
     where campaign_id = ${campaignId} and status = ${sql.lit(TargetStatus.pending)} and deferred_until is null ${range}
     order by target_id limit ${limit}
     for update skip locked`.execute(trx);
-  return rows.rows.map((r) => r.target_id);
+  return rows.rows.map((r) => ({ targetId: r.target_id, tid: r.tid }));
 }
