@@ -30,6 +30,9 @@ export class CampaignLifecycle {
           : `it is already ${campaign.status}`;
       throw inputError(`campaign "${id}" cannot be started: ${why}`, { status: campaign.status });
     }
+    if (campaign.recall_status !== null) {
+      throw inputError(`campaign "${id}" cannot be started: its messages were recalled`, { recall_status: campaign.recall_status });
+    }
     if (campaign.user_ids.length === 0 && campaign.segment_ids.length === 0) {
       throw inputError(`campaign "${id}" has no audience: give user_ids or segment_ids`, { user_ids: 'empty' });
     }

@@ -4,6 +4,7 @@ import {
   CampaignStatus,
   checkCampaignFields,
   emptyStats,
+  inProgressUpdatable,
   type Campaign,
   type CampaignFields,
 } from '../domain/campaign.js';
@@ -43,6 +44,8 @@ const defaults = (): CampaignFields => ({
   user_ids: [],
   message_template: { text: '' },
   channel_template: null,
+  max_messages_per_second: null,
+  delivery_window: null,
 });
 
 /** Keeps only the fields a request gave: `undefined` never overwrites (JS sends partial bodies). */
@@ -66,6 +69,7 @@ export class CampaignsService {
       scheduled_for: null,
       stop_at: null,
       stats: emptyStats(),
+      recall_status: null,
       created_at: now,
       updated_at: now,
     };
@@ -84,13 +88,17 @@ export class CampaignsService {
     return campaignView(this.deps.storage, campaign, page);
   }
 
-  /** Merges the given fields; allowed in draft, scheduled and stopped (docs/design.md). */
+  /**
+   * Merges the given fields; allowed in draft, scheduled and stopped (docs/design.md), and in
+   * progress for the throttle alone, which the sender reads again before every batch.
+   */
   async update(id: string, input: CampaignInput): Promise<CampaignView> {
     return this.deps.storage.transaction(async (stores) => {
       const before = await stores.campaigns.get(id);
       if (!before) throw notFound(`campaign "${id}" does not exist`);
-      this.requireStatus(before, allowedFrom.update, 'updated');
       const changes = given(input);
+      if (before.status === CampaignStatus.inProgress) return this.updateInProgress(stores, before, changes);
+      this.requireStatus(before, allowedFrom.update, 'updated');
       // Giving one audience replaces the other, so that an update can switch between them.
       if (changes.user_ids?.length && changes.segment_ids === undefined) changes.segment_ids = [];
       if (changes.segment_ids?.length && changes.user_ids === undefined) changes.user_ids = [];
@@ -104,6 +112,19 @@ export class CampaignsService {
       // Read back: a start or stop may have changed the status since `before` was read.
       return campaignView(stores, (await stores.campaigns.get(id)) ?? campaign, {});
     });
+  }
+
+  private async updateInProgress(stores: Stores, before: Campaign, changes: Partial<CampaignFields>): Promise<CampaignView> {
+    const other = Object.keys(changes).filter((k) => !(inProgressUpdatable as readonly string[]).includes(k));
+    if (other.length > 0) {
+      throw inputError(`campaign "${before.id}" is in_progress: only ${inProgressUpdatable.join(', ')} may change; stop it first to change ${other.join(', ')}`, { [other[0]]: 'in_progress' });
+    }
+    const campaign: Campaign = { ...before, ...changes, updated_at: this.deps.clock.nowMicros() };
+    checkCampaignFields(campaign, this.deps.customData);
+    if (!(await stores.campaigns.update(campaign, [CampaignStatus.inProgress]))) {
+      throw inputError(`campaign "${before.id}" changed status meanwhile; try again`, { status: 'conflict' });
+    }
+    return campaignView(stores, campaign, {});
   }
 
   async delete(id: string): Promise<void> {

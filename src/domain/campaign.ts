@@ -3,6 +3,7 @@ import { inputError } from './errors.js';
 import { MAX_CHANNEL_ID_LENGTH } from './channel.js';
 import { checkCustomData, type CustomDataLimits } from './custom-data.js';
 import { MAX_TEXT_LENGTH } from './message.js';
+import { checkDeliveryWindow, type DeliveryWindow } from './delivery-window.js';
 import { checkTemplate } from './template.js';
 
 export const CampaignStatus = {
@@ -50,6 +51,10 @@ export interface CampaignStats {
   stats_users_read: number;
   stats_started_at: Micros | null;
   stats_completed_at: Micros | null;
+  /** Messages a recall has deleted so far. */
+  stats_messages_recalled: number;
+  /** Targets waiting, pending, for their delivery window to open: the current count. */
+  stats_targets_deferred: number;
 }
 
 /** The fields a client sets, on create and (merged) on update. */
@@ -67,7 +72,13 @@ export interface CampaignFields {
   user_ids: string[];
   message_template: MessageTemplate;
   channel_template: ChannelTemplate | null;
+  /** Herald's throttle: at most this many messages a second across every worker; null for none. */
+  max_messages_per_second: number | null;
+  delivery_window: DeliveryWindow | null;
 }
+
+export const RecallStatus = { inProgress: 'in_progress', completed: 'completed' } as const;
+export type RecallStatus = (typeof RecallStatus)[keyof typeof RecallStatus];
 
 export interface Campaign extends CampaignFields {
   id: string;
@@ -75,6 +86,8 @@ export interface Campaign extends CampaignFields {
   scheduled_for: Micros | null;
   stop_at: Micros | null;
   stats: CampaignStats;
+  /** Null until recalled; a recalled campaign is never started again. */
+  recall_status: RecallStatus | null;
   created_at: Micros;
   updated_at: Micros;
 }
@@ -89,6 +102,7 @@ export const CampaignLimits = {
   members: 1000,
   usersPage: 1000,
   queryPage: 100,
+  maxMessagesPerSecond: 1_000_000,
 } as const;
 
 export const emptyStats = (): CampaignStats => ({
@@ -99,6 +113,8 @@ export const emptyStats = (): CampaignStats => ({
   stats_users_read: 0,
   stats_started_at: null,
   stats_completed_at: null,
+  stats_messages_recalled: 0,
+  stats_targets_deferred: 0,
 });
 
 /** Statuses each change may start from (docs/design.md, Campaign lifecycle). */
@@ -107,6 +123,10 @@ export const allowedFrom = {
   delete: [CampaignStatus.draft, CampaignStatus.scheduled, CampaignStatus.stopped, CampaignStatus.completed],
   start: [CampaignStatus.draft, CampaignStatus.stopped],
   stop: [CampaignStatus.scheduled, CampaignStatus.inProgress],
+  /** Recall and edit of sent messages: once the send is over, or stopped. */
+  recall: [CampaignStatus.stopped, CampaignStatus.completed],
+  /** The test send: never while the campaign itself is sending. */
+  test: [CampaignStatus.draft, CampaignStatus.scheduled, CampaignStatus.stopped],
 } as const satisfies Record<string, readonly CampaignStatus[]>;
 
 const fail = (field: string, message: string) => inputError(message, { [field]: message });
@@ -141,7 +161,20 @@ export function checkCampaignFields(c: CampaignFields, customData: CustomDataLim
   checkTemplate(c.message_template.text, 'message_template.text', MAX_TEXT_LENGTH);
   checkCustomData(c.message_template.custom, 'message_template.custom', customData);
   if (c.channel_template) checkChannelTemplate(c.channel_template, customData);
+  checkThrottle(c.max_messages_per_second, 'max_messages_per_second');
+  if (c.delivery_window !== null) c.delivery_window = checkDeliveryWindow(c.delivery_window);
 }
+
+/** A throttle: an integer from 1 to 1,000,000 messages a second, or null for none. */
+export function checkThrottle(value: unknown, field: string): void {
+  if (value === null) return;
+  if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > CampaignLimits.maxMessagesPerSecond) {
+    throw fail(field, `${field} must be an integer from 1 to ${CampaignLimits.maxMessagesPerSecond}, or null`);
+  }
+}
+
+/** The one field an update may change while the campaign is in progress. */
+export const inProgressUpdatable = ['max_messages_per_second'] as const;
 
 function checkChannelTemplate(t: ChannelTemplate, customData: CustomDataLimits): void {
   if (!t.type) throw fail('channel_template.type', 'channel_template.type is a required field');

@@ -47,6 +47,10 @@ export function encodeCampaign(wire: WireEncoder, view: CampaignView): Record<st
     users: view.users.map((u) => wire.user(u)),
     message_template: c.message_template,
     ...(c.channel_template && { channel_template: c.channel_template }),
+    // Herald's campaign controls (README, Campaign controls).
+    max_messages_per_second: c.max_messages_per_second,
+    delivery_window: c.delivery_window,
+    recall_status: c.recall_status,
     status: c.status,
     stats: {
       progress: c.stats.progress,
@@ -56,6 +60,8 @@ export function encodeCampaign(wire: WireEncoder, view: CampaignView): Record<st
       stats_users_read: c.stats.stats_users_read,
       stats_started_at: wire.time(c.stats.stats_started_at),
       stats_completed_at: wire.time(c.stats.stats_completed_at),
+      stats_messages_recalled: c.stats.stats_messages_recalled,
+      stats_targets_deferred: c.stats.stats_targets_deferred,
     },
     scheduled_for: wire.time(c.scheduled_for),
     stop_at: wire.time(c.stop_at),

@@ -47,6 +47,13 @@ const CampaignBody = Type.Object({
   user_ids: Type.Optional(Type.Array(Type.String())),
   message_template: Type.Optional(MessageTemplate),
   channel_template: Type.Optional(ChannelTemplate),
+  max_messages_per_second: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+  delivery_window: Type.Optional(Type.Union([Type.Object({
+    start: Type.String(),
+    end: Type.String(),
+    timezone_field: Type.Optional(Type.String()),
+    default_timezone: Type.Optional(Type.String()),
+  }), Type.Null()])),
 });
 const Time = Type.Union([Type.String(), Type.Integer()]);
 const StartBody = Type.Object({ scheduled_for: Type.Optional(Time), stop_at: Type.Optional(Time) });
@@ -69,6 +76,7 @@ const toInput = (body: Static<typeof CampaignBody>): CampaignInput => ({
   sender_visibility: body.sender_visibility as CampaignInput['sender_visibility'],
   message_template: body.message_template as CampaignInput['message_template'],
   channel_template: body.channel_template as CampaignInput['channel_template'],
+  delivery_window: body.delivery_window as CampaignInput['delivery_window'],
 });
 
 export function campaignRoutes(app: FastifyInstance, campaigns: CampaignsService, lifecycle: CampaignLifecycle): void {
