@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { checkThrottle } from '../domain/campaign.js';
 import { checkWebhookUrl, type AppSettings, type EventHook } from '../domain/app-settings.js';
 import { decodeCursor, encodeCursor } from '../domain/cursor.js';
 import { inputError, notFound } from '../domain/errors.js';
@@ -17,6 +18,7 @@ export interface HookInput {
 export interface SettingsPatch {
   webhook_url?: string;
   event_hooks?: HookInput[];
+  campaign_max_messages_per_second?: number | null;
 }
 
 const isAfter = (v: Record<string, unknown>): v is { a: string } => typeof v.a === 'string';
@@ -36,6 +38,7 @@ export class AppSettingsService {
   async update(patch: SettingsPatch, ownHosts: readonly string[] = []): Promise<AppSettings> {
     const now = this.deps.clock.nowMicros();
     if (patch.webhook_url !== undefined) checkWebhookUrl(patch.webhook_url, 'webhook_url', ownHosts);
+    if (patch.campaign_max_messages_per_second !== undefined) checkThrottle(patch.campaign_max_messages_per_second, 'campaign_max_messages_per_second');
     return this.deps.storage.transaction(async (stores) => {
       const before = await stores.settings.get();
       const previous = new Map(before.event_hooks.map((h) => [h.id, h]));
@@ -57,7 +60,13 @@ export class AppSettingsService {
           updated_at: now,
         };
       });
-      const settings: AppSettings = { webhook_url: patch.webhook_url ?? before.webhook_url, event_hooks: hooks ?? before.event_hooks };
+      const settings: AppSettings = {
+        webhook_url: patch.webhook_url ?? before.webhook_url,
+        event_hooks: hooks ?? before.event_hooks,
+        campaign_max_messages_per_second: patch.campaign_max_messages_per_second === undefined
+          ? before.campaign_max_messages_per_second
+          : patch.campaign_max_messages_per_second,
+      };
       await stores.settings.save(settings, now);
       return settings;
     });

@@ -16,9 +16,11 @@ export interface AppSettings {
   /** Stream's legacy single hook: every event. */
   webhook_url: string;
   event_hooks: EventHook[];
+  /** Herald's app-wide throttle: messages a second of all running campaigns together; null for none. */
+  campaign_max_messages_per_second: number | null;
 }
 
-export const emptySettings = (): AppSettings => ({ webhook_url: '', event_hooks: [] });
+export const emptySettings = (): AppSettings => ({ webhook_url: '', event_hooks: [], campaign_max_messages_per_second: null });
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|0\.0\.0\.0|\[::\])$/i;
 const portOf = (url: URL) => url.port || (url.protocol === 'https:' ? '443' : '80');

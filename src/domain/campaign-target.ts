@@ -19,6 +19,12 @@ export interface CampaignTarget {
   error: string | null;
   message_id: string | null;
   channel_cid: string | null;
+  /** Pending outside its delivery window until then (the time it was last deferred to, once sent). */
+  deferred_until: Micros | null;
+  /** When a recall deleted its message. */
+  recalled_at: Micros | null;
+  /** When an edit last re-rendered its message. */
+  edited_at: Micros | null;
   updated_at: Micros;
 }
 

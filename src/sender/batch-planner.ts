@@ -17,6 +17,8 @@ import type { SnapshotEvent } from '../app/event-ports.js';
 import { hookUrlsFor, type AppSettings } from '../domain/app-settings.js';
 import type { Campaign } from '../domain/campaign.js';
 import { isChannelTarget } from '../domain/campaign-target.js';
+import type { Micros } from '../domain/clock.js';
+import { nextOpening, zoneOf, type DeliveryWindow } from '../domain/delivery-window.js';
 import { EventType } from '../domain/events.js';
 import { FeedKind } from '../domain/feed.js';
 import { MessageType } from '../domain/message.js';
@@ -31,6 +33,10 @@ interface PlanContext {
   byId: ReadonlyMap<string, User>;
   channelByCid: ReadonlyMap<string, ChannelInfo>;
   join: readonly MemberRow[];
+  now: Micros;
+  window: DeliveryWindow | null;
+  /** When the window next opens in each zone seen in the batch (null: open now); ~2 µs a zone. */
+  openings: Map<string, Micros | null>;
 }
 
 export interface PlannerOptions {
@@ -76,6 +82,9 @@ export class BatchPlanner {
       byId,
       channelByCid: new Map(channels.map((c) => [c.cid, c])),
       join: joiningMembers(campaign),
+      now,
+      window: campaign.delivery_window,
+      openings: new Map(),
     };
     // One block of ids for the batch: its messages are then exactly the ids between the first
     // and the last, which is all its chat feed row needs to say (docs/design.md, Realtime).
@@ -118,9 +127,28 @@ export class BatchPlanner {
     return compiled;
   }
 
+  /**
+   * When the target's delivery window next opens, or null when it is open (or there is none).
+   * A user's zone is in its custom data; a channel's, and an unknown user's, is the default.
+   */
+  private deferral(targetId: string, p: PlanContext): Micros | null {
+    if (!p.window) return null;
+    const receiver = isChannelTarget(targetId) ? undefined : p.byId.get(targetId);
+    // A missing user is skipped now, not deferred to be skipped later.
+    if (!receiver && !isChannelTarget(targetId)) return null;
+    const zone = receiver ? zoneOf(p.window, receiver.custom) : p.window.default_timezone;
+    let opening = p.openings.get(zone);
+    if (opening === undefined) p.openings.set(zone, (opening = nextOpening(p.window, zone, p.now)));
+    return opening;
+  }
+
   /** One target: its rendered channel and text (campaign-rendering.ts) and the rules of its send. */
   private planItem(targetId: string, messageId: string, p: PlanContext): DeliveryItem {
     const { campaign } = p;
+    const deferUntil = this.deferral(targetId, p);
+    if (deferUntil !== null) {
+      return { targetId, messageId, cid: '', channelType: '', channelId: '', text: '', join: [], ifMissing: channelMissing, reach: 'receiver', deferUntil };
+    }
     const rendered = isChannelTarget(targetId)
       ? renderChannelTarget(p.compiled, p.base, targetId, p.channelByCid.get(targetId))
       : renderUserTarget(campaign, p.compiled, p.base, targetId, p.byId.get(targetId));
@@ -146,7 +174,7 @@ export class BatchPlanner {
     const { attachments = [], poll_id = null, custom = {} } = campaign.message_template;
     const snapshot = (event: SnapshotEvent) => this.deps.events.snapshot(settings, event);
     for (const item of items) {
-      if (item.outcome) continue;
+      if (item.outcome || item.deferUntil !== undefined) continue;
       item.webhooks = {
         always: wantsMessage
           ? snapshot({ type: EventType.messageNew, message: {

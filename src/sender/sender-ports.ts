@@ -3,6 +3,7 @@ import type { PreparedDelivery } from '../app/outbox-types.js';
 import type { Campaign } from '../domain/campaign.js';
 import type { Micros } from '../domain/clock.js';
 import type { CampaignBatchEntry } from '../domain/feed.js';
+import type { BucketRow } from '../domain/rate-bucket.js';
 
 /**
  * The sender's one port: what it needs from storage and nothing else. Each dialect implements
@@ -30,6 +31,12 @@ export interface SenderStore {
   sendBatch(claim: BatchClaim, plan: (targetIds: readonly string[]) => Promise<DeliveryPlan>): Promise<DeliveryResult | null>;
   /** Channel targets' channels, for their templates (`channel.*`). */
   channelsByCid(cids: readonly string[]): Promise<ChannelInfo[]>;
+  /**
+   * The throttle's token buckets (send_rate_buckets): reads the rows of `keys`, locked against
+   * every other worker, and writes the levels `update` makes of them, in one short
+   * transaction of its own (never the batch's, which would hold the app's bucket for a batch).
+   */
+  updateBuckets(keys: readonly string[], now: Micros, update: (rows: ReadonlyMap<string, BucketRow>) => ReadonlyMap<string, number>): Promise<void>;
 }
 
 /** Where the audience is read from, in expansion order: user_ids, then each segment. */
@@ -44,6 +51,8 @@ export interface BatchClaim {
   campaignId: string;
   owner: string;
   limit: number;
+  /** Deferred targets due by now are claimed too. */
+  now: Micros;
 }
 
 export type { ChannelInfo, MemberRow, Outcome };
@@ -53,6 +62,11 @@ export interface DeliveryItem {
   targetId: string;
   /** Decided in planning: skipped (with reason) or failed (with error), nothing written but the ledger row. */
   outcome?: Outcome;
+  /**
+   * Outside its delivery window: the target stays pending until then (deferred_until), and
+   * nothing else is written. Claims take it again when it is due.
+   */
+  deferUntil?: Micros;
   cid: string;
   channelType: string;
   channelId: string;
@@ -92,6 +106,8 @@ export interface DeliveryResult {
   usersSent: number;
   /** Targets the plan did not cover (planning ran out of time): still pending. */
   unplanned: number;
+  /** The change in the campaign's deferred targets: deferred now, less those done that were. */
+  deferred: number;
 }
 
-export const emptyResult = (): DeliveryResult => ({ sent: 0, skipped: 0, failed: 0, channelsCreated: 0, usersSent: 0, unplanned: 0 });
+export const emptyResult = (): DeliveryResult => ({ sent: 0, skipped: 0, failed: 0, channelsCreated: 0, usersSent: 0, unplanned: 0, deferred: 0 });

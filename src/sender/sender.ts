@@ -3,7 +3,9 @@ import { hostname } from 'node:os';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { AppDeps } from '../app/app-deps.js';
 import { recordStatusChange } from '../app/campaign-events.js';
+import type { AppSettings } from '../domain/app-settings.js';
 import type { Campaign } from '../domain/campaign.js';
+import { minimumGrant, returnTokens, takeTokens, type RateLimit } from '../domain/rate-bucket.js';
 import { AudienceExpander } from './audience-expander.js';
 import { BatchPlanner } from './batch-planner.js';
 import type { DeliveryResult, SenderStore } from './sender-ports.js';
@@ -62,23 +64,52 @@ export class Sender {
    */
   async sendRound(): Promise<boolean> {
     let worked = false;
-    for (const campaign of await this.deps.storage.scheduler.inProgress()) {
+    const campaigns = await this.deps.storage.scheduler.inProgress();
+    // Read once a round: a changed app throttle holds from the next round on.
+    const settings = campaigns.length > 0 ? await this.deps.storage.settings.get() : null;
+    for (const campaign of campaigns) {
       const expanded = await this.expander.step(campaign);
       await yieldToEventLoop();
-      const batches = await Promise.all(Array.from({ length: this.options.concurrency }, () => this.sendBatch(campaign)));
-      const delivered = batches.some((b) => b !== null);
+      const batches = await Promise.all(Array.from({ length: this.options.concurrency }, () => this.sendBatch(campaign, settings)));
+      const delivered = batches.some((b) => b !== null && b !== 'throttled');
       await yieldToEventLoop();
       if (expanded || delivered) worked = true;
-      else if (await this.complete(campaign.id)) worked = true;
+      else if (!batches.includes('throttled') && (await this.complete(campaign.id))) worked = true;
     }
     return worked;
   }
 
-  /** One batch of the campaign: claimed, planned and written in one transaction. Null when none was free. */
-  sendBatch(campaign: Campaign): Promise<DeliveryResult | null> {
-    return this.store.sendBatch({ campaignId: campaign.id, owner: this.owner, limit: this.options.batchSize }, (targetIds) =>
+  /**
+   * One batch of the campaign: claimed, planned and written in one transaction. Null when none
+   * was free; 'throttled' when its throttle (or the app's) has no tokens for a batch yet.
+   */
+  async sendBatch(campaign: Campaign, settings: AppSettings | null = null): Promise<DeliveryResult | null | 'throttled'> {
+    const limits = throttlesOf(campaign, settings);
+    let limit = this.options.batchSize;
+    if (limits.length > 0) {
+      limit = await this.take(limits, limit);
+      if (limit === 0) return 'throttled';
+    }
+    const result = await this.store.sendBatch({ campaignId: campaign.id, owner: this.owner, limit, now: this.deps.clock.nowMicros() }, (targetIds) =>
       this.planner.plan(campaign, targetIds),
     );
+    // Tokens are for messages: what was skipped, deferred or not claimed goes back.
+    const unused = limit - (result?.sent ?? 0);
+    if (limits.length > 0 && unused > 0) {
+      await this.store.updateBuckets(limits.map((l) => l.key), this.deps.clock.nowMicros(), (rows) => returnTokens(limits, rows, unused, this.deps.clock.nowMicros()));
+    }
+    return result;
+  }
+
+  private async take(limits: readonly RateLimit[], want: number): Promise<number> {
+    let granted = 0;
+    const now = this.deps.clock.nowMicros();
+    await this.store.updateBuckets(limits.map((l) => l.key), now, (rows) => {
+      const taken = takeTokens(limits, rows, want, minimumGrant(limits, want), now);
+      granted = taken.granted;
+      return taken.levels;
+    });
+    return granted;
   }
 
   private complete(campaignId: string): Promise<boolean> {
@@ -88,4 +119,13 @@ export class Sender {
       return completed;
     });
   }
+}
+
+/** The campaign's throttle and the app's, each a bucket shared by every worker. */
+function throttlesOf(campaign: Campaign, settings: AppSettings | null): RateLimit[] {
+  const limits: RateLimit[] = [];
+  if (campaign.max_messages_per_second !== null) limits.push({ key: `campaign:${campaign.id}`, rate: campaign.max_messages_per_second });
+  const app = settings?.campaign_max_messages_per_second ?? null;
+  if (app !== null) limits.push({ key: 'app', rate: app });
+  return limits;
 }

@@ -157,7 +157,8 @@ export class KyselyCampaignStore implements CampaignStore {
     if (dropped > 0) {
       await this.db
         .updateTable('campaigns')
-        .set((eb) => ({ stats_targets_total: eb('stats_targets_total', '-', dropped) }))
+        // Deferred targets were pending too: none is left waiting.
+        .set((eb) => ({ stats_targets_total: eb('stats_targets_total', '-', dropped), stats_targets_deferred: 0 }))
         .where('id', '=', id)
         .execute();
     }

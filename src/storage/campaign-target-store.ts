@@ -11,6 +11,9 @@ const targetFromRow = (r: Selectable<CampaignTargetsTable>): CampaignTarget => (
   error: r.error,
   message_id: r.message_id,
   channel_cid: r.channel_cid,
+  deferred_until: r.deferred_until === null ? null : Number(r.deferred_until),
+  recalled_at: r.recalled_at === null ? null : Number(r.recalled_at),
+  edited_at: r.edited_at === null ? null : Number(r.edited_at),
   updated_at: r.updated_at,
 });
 

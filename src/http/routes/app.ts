@@ -20,6 +20,7 @@ const Hook = Type.Object(
 const PatchBody = Type.Object({
   webhook_url: Type.Optional(Type.String()),
   event_hooks: Type.Optional(Type.Array(Hook)),
+  campaign_max_messages_per_second: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
 });
 const FailedQuery = Type.Object({ limit: Type.Optional(QueryInt), next: Type.Optional(Type.String()) }, { additionalProperties: true });
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 255 }) });
@@ -34,6 +35,8 @@ const encodeSettings = (wire: WireEncoder, s: AppSettings) => ({
   disable_auth_checks: false,
   disable_permissions_checks: false,
   multi_tenant_enabled: false,
+  // Herald's app-wide campaign throttle (README, Campaign controls).
+  campaign_max_messages_per_second: s.campaign_max_messages_per_second,
 });
 
 export function appRoutes(app: FastifyInstance, settings: AppSettingsService): void {

@@ -13,7 +13,7 @@ const QueryBody = Type.Object({
   next: Type.Optional(Type.String()),
 });
 
-/** Herald's addition: `{campaign_id, target_id, status, reason?, error?, message_id?, channel_cid?, updated_at}`. */
+/** Herald's addition: `{campaign_id, target_id, status, reason?, error?, message_id?, channel_cid?, deferred_until?, recalled_at?, edited_at?, updated_at}`. */
 const encodeTarget = (wire: WireEncoder, t: CampaignTarget) => ({
   campaign_id: t.campaign_id,
   target_id: t.target_id,
@@ -22,6 +22,9 @@ const encodeTarget = (wire: WireEncoder, t: CampaignTarget) => ({
   ...(t.error !== null && { error: t.error }),
   ...(t.message_id !== null && { message_id: t.message_id }),
   ...(t.channel_cid !== null && { channel_cid: t.channel_cid }),
+  ...(t.deferred_until !== null && { deferred_until: wire.time(t.deferred_until) }),
+  ...(t.recalled_at !== null && { recalled_at: wire.time(t.recalled_at) }),
+  ...(t.edited_at !== null && { edited_at: wire.time(t.edited_at) }),
   updated_at: wire.time(t.updated_at),
 });
 

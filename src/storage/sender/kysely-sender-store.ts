@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { CampaignStatus, type Campaign } from '../../domain/campaign.js';
 import { TargetStatus } from '../../domain/campaign-target.js';
+import type { BucketRow } from '../../domain/rate-bucket.js';
 import type { AudienceLease, AudienceSource, BatchClaim, ChannelInfo, DeliveryPlan, DeliveryResult, SenderStore } from '../../sender/sender-ports.js';
 import type { DialectCaps } from '../dialects/dialect-caps.js';
 import { jsonObject } from '../row-mapping.js';
@@ -24,6 +25,8 @@ export abstract class KyselySenderStore implements SenderStore {
     protected readonly caps: DialectCaps,
     protected readonly leaseMs: number,
   ) {}
+
+  abstract updateBuckets(keys: readonly string[], now: number, update: (rows: ReadonlyMap<string, BucketRow>) => ReadonlyMap<string, number>): Promise<void>;
 
   abstract sendBatch(claim: BatchClaim, plan: (targetIds: readonly string[]) => Promise<DeliveryPlan>): Promise<DeliveryResult | null>;
 

@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
 import { TargetStatus } from '../../../domain/campaign-target.js';
+import type { BucketRow } from '../../../domain/rate-bucket.js';
 import { emptyResult, type BatchClaim, type DeliveryItem, type DeliveryPlan, type DeliveryResult } from '../../../sender/sender-ports.js';
 import { KyselyFeedStore } from '../../feed-store.js';
 import type { Schema } from '../../schema.js';
@@ -10,7 +11,8 @@ import { bumpChannels } from './send/bump-channels.js';
 import { bumpStats } from './send/bump-stats.js';
 import { claimBatch } from './send/claim-batch.js';
 import { countReach } from './send/count-reach.js';
-import { finishTargets, type TargetFinish } from './send/finish-targets.js';
+import { deferTargets, finishTargets, type TargetFinish } from './send/finish-targets.js';
+import { updateBuckets } from './send/rate-buckets.js';
 import { channelPks, insertChannels, type NewChannel } from './send/insert-channels.js';
 import { insertMembers, unhideMembers, type MemberInsert } from './send/insert-members.js';
 import { insertMessages } from './send/insert-messages.js';
@@ -39,24 +41,35 @@ export class PostgresSenderStore extends KyselySenderStore {
       });
   }
 
+  updateBuckets(keys: readonly string[], now: number, update: (rows: ReadonlyMap<string, BucketRow>) => ReadonlyMap<string, number>): Promise<void> {
+    return updateBuckets(this.db, keys, now, update);
+  }
+
   sendBatch(claim: BatchClaim, plan: (targetIds: readonly string[]) => Promise<DeliveryPlan>): Promise<DeliveryResult | null> {
     return this.db.transaction().execute(async (trx) => {
-      const claimed = await claimBatch(trx, claim.campaignId, claim.limit, this.cursors.get(claim.campaignId) ?? null);
+      const { due, ready } = await claimBatch(trx, claim.campaignId, claim.limit, this.cursors.get(claim.campaignId) ?? null, claim.now);
+      const claimed = [...due, ...ready];
       if (claimed.length === 0) {
         this.cursors.delete(claim.campaignId);
         return null;
       }
       // Each part of a claim is in target order: the last is where the next claim goes on.
-      this.cursors.set(claim.campaignId, claimed[claimed.length - 1].targetId);
+      if (ready.length > 0) this.cursors.set(claim.campaignId, ready[ready.length - 1].targetId);
       const planned = await plan(claimed.map((c) => c.targetId));
-      const result = await this.write(trx, planned, new Map(claimed.map((c) => [c.targetId, c.tid])));
+      const result = await this.write(trx, planned, new Map(claimed.map((c) => [c.targetId, c.tid])), new Set(due.map((c) => c.targetId)));
       result.unplanned = claimed.length - planned.items.length;
       return result;
     });
   }
 
-  private async write(trx: Transaction<Schema>, plan: DeliveryPlan, tids: ReadonlyMap<string, string>): Promise<DeliveryResult> {
+  private async write(trx: Transaction<Schema>, all: DeliveryPlan, tids: ReadonlyMap<string, string>, wasDeferred: ReadonlySet<string>): Promise<DeliveryResult> {
     const result = emptyResult();
+    // Targets outside their window only move to the deferred index; the rest is the send.
+    const deferring = all.items.filter((i) => i.deferUntil !== undefined);
+    await deferTargets(trx, all.now, deferring.map((i) => ({ tid: tids.get(i.targetId)!, until: i.deferUntil! })));
+    result.deferred = deferring.filter((i) => !wasDeferred.has(i.targetId)).length;
+    const plan = { ...all, items: all.items.filter((i) => i.deferUntil === undefined) };
+    result.deferred -= plan.items.filter((i) => wasDeferred.has(i.targetId)).length;
     const sending = plan.items.filter((i) => !i.outcome);
     const created = await insertChannels(trx, { senderId: plan.senderId, now: plan.now, team: plan.channel.team, customJson: plan.channel.customJson }, newChannels(sending));
     const pkOf = new Map([...created, ...(await channelPks(trx, [...new Set(sending.filter((i) => !created.has(i.cid)).map((i) => i.cid))]))]);

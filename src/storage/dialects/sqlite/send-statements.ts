@@ -24,6 +24,17 @@ export function prepareSendStatements(raw: SqliteHandle) {
     // every claim walks the campaign's sent rows first (1M targets: 24k → 17k/s).
     claim: p(`select target_id from campaign_targets indexed by campaign_targets_ready
       where campaign_id = ? and status = '${TargetStatus.pending}' and deferred_until is null order by target_id limit ?`),
+    /**
+     * Deferred targets whose delivery window has opened, by due time: a range of the partial
+     * index campaign_targets_deferred (campaign_id, deferred_until, target_id) WHERE status =
+     * 'pending' AND deferred_until IS NOT NULL, so a million targets waiting for tomorrow cost
+     * one index probe a claim, not a scan.
+     */
+    claimDue: p(`select target_id from campaign_targets indexed by campaign_targets_deferred
+      where campaign_id = ? and status = '${TargetStatus.pending}' and deferred_until is not null and deferred_until <= ?
+      order by deferred_until, target_id limit ?`),
+    /** A target outside its delivery window waits, pending, until it opens (by primary key). */
+    defer: p(`update campaign_targets set deferred_until = ?, updated_at = ? where campaign_id = ? and target_id = ? and status = ?`),
     /** A campaign's own id list into its ledger: one primary-key insert per target. */
     appendTarget: p(`insert into campaign_targets (campaign_id, target_id, status, updated_at) values (?, ?, ?, ?) on conflict do nothing`),
     /** The expansion's saved state, fenced by its lease owner: 0 rows when the lease was lost. */
@@ -65,7 +76,11 @@ export function prepareSendStatements(raw: SqliteHandle) {
     /** The campaign's stats, once per batch. */
     stats: p(`update campaigns set stats_messages_sent = stats_messages_sent + ?,
       stats_channels_created = stats_channels_created + ?, stats_users_sent = stats_users_sent + ?,
-      stats_targets_done = stats_targets_done + ? where id = ?`),
+      stats_targets_done = stats_targets_done + ?, stats_targets_deferred = stats_targets_deferred + ? where id = ?`),
+    /** The throttle's buckets (domain/rate-bucket.ts), by primary key, in their own short transaction. */
+    bucket: p(`select tokens, updated_at from send_rate_buckets where key = ?`),
+    saveBucket: p(`insert into send_rate_buckets (key, tokens, updated_at) values (?, ?, ?)
+      on conflict (key) do update set tokens = excluded.tokens, updated_at = excluded.updated_at`),
     /** The batch's chat feed row (domain/feed.ts), last. */
     feed: p(`insert into chat_feed (kind, body, created_at) values (?, ?, ?)`),
   };

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { TargetStatus } from '../../../domain/campaign-target.js';
 import { OutboxStatus } from '../../../domain/events.js';
 import { MessageType } from '../../../domain/message.js';
+import type { BucketRow } from '../../../domain/rate-bucket.js';
 import { emptyResult, type BatchClaim, type DeliveryItem, type DeliveryPlan, type DeliveryResult, type Outcome } from '../../../sender/sender-ports.js';
 import type { Schema } from '../../schema.js';
 import { KyselySenderStore, LeaseLost, type AudienceState } from '../../sender/kysely-sender-store.js';
@@ -50,20 +51,46 @@ export class SqliteSenderStore extends KyselySenderStore {
   }
 
   async sendBatch(claim: BatchClaim, plan: (targetIds: readonly string[]) => Promise<DeliveryPlan>): Promise<DeliveryResult | null> {
-    const rows = await this.exclusive(() => this.s.claim.all(claim.campaignId, claim.limit) as Array<{ target_id: string }>);
-    if (rows.length === 0) return null;
-    const planned = await plan(rows.map((r) => r.target_id));
-    const result = await this.exclusive(() => this.write(planned), true);
-    result.unplanned = rows.length - planned.items.length;
+    // Due deferred targets first (they have waited), then ready ones in target order.
+    const claimed = await this.exclusive(() => {
+      const due = (this.s.claimDue.all(claim.campaignId, claim.now, claim.limit) as Array<{ target_id: string }>).map((r) => r.target_id);
+      const ready = due.length < claim.limit ? (this.s.claim.all(claim.campaignId, claim.limit - due.length) as Array<{ target_id: string }>) : [];
+      return { due, ids: [...due, ...ready.map((r) => r.target_id)] };
+    });
+    if (claimed.ids.length === 0) return null;
+    const planned = await plan(claimed.ids);
+    const wasDeferred = new Set(claimed.due);
+    const result = await this.exclusive(() => this.write(planned, wasDeferred), true);
+    result.unplanned = claimed.ids.length - planned.items.length;
     if (result.sent > 0) this.onFeedCommitted?.();
     return result;
   }
 
-  private write(plan: DeliveryPlan): DeliveryResult {
+  updateBuckets(keys: readonly string[], now: number, update: (rows: ReadonlyMap<string, BucketRow>) => ReadonlyMap<string, number>): Promise<void> {
+    return this.exclusive(() => {
+      const rows = new Map<string, BucketRow>();
+      for (const key of keys) {
+        const row = this.s.bucket.get(key) as BucketRow | undefined;
+        if (row) rows.set(key, row);
+      }
+      for (const [key, tokens] of update(rows)) this.s.saveBucket.run(key, tokens, now);
+    }, true);
+  }
+
+  private write(plan: DeliveryPlan, wasDeferred: ReadonlySet<string>): DeliveryResult {
     const result = emptyResult();
-    for (const item of plan.items) this.writeItem(plan, item, result);
+    for (const item of plan.items) {
+      if (item.deferUntil !== undefined) {
+        const deferred = this.s.defer.run(item.deferUntil, plan.now, plan.campaignId, item.targetId, TargetStatus.pending).changes > 0;
+        if (deferred && !wasDeferred.has(item.targetId)) result.deferred++;
+        continue;
+      }
+      const done = result.sent + result.skipped + result.failed;
+      this.writeItem(plan, item, result);
+      if (wasDeferred.has(item.targetId) && result.sent + result.skipped + result.failed > done) result.deferred--;
+    }
     const done = result.sent + result.skipped + result.failed;
-    this.s.stats.run(result.sent, result.channelsCreated, result.usersSent, done, plan.campaignId);
+    this.s.stats.run(result.sent, result.channelsCreated, result.usersSent, done, result.deferred, plan.campaignId);
     if (result.sent > 0) this.s.feed.run(plan.feed.kind, JSON.stringify(plan.feed), plan.now);
     return result;
   }

@@ -23,11 +23,35 @@ export interface ClaimedTarget {
   tid: string;
 }
 
-export async function claimBatch(trx: Transaction<Schema>, campaignId: string, limit: number, cursor: string | null): Promise<ClaimedTarget[]> {
+export interface Claimed {
+  /** Deferred targets whose delivery window has opened. */
+  due: ClaimedTarget[];
+  /** Ready targets, in target order after the cursor, then wrapped around. */
+  ready: ClaimedTarget[];
+}
+
+export async function claimBatch(trx: Transaction<Schema>, campaignId: string, limit: number, cursor: string | null, now: number): Promise<Claimed> {
+  const due = await claimDue(trx, campaignId, limit, now);
+  limit -= due.length;
+  if (limit === 0) return { due, ready: [] };
   const after = cursor === null ? sql`` : sql`and target_id > ${cursor}`;
   const ahead = await claimReady(trx, campaignId, limit, after);
-  if (ahead.length === limit || cursor === null) return ahead;
-  return [...ahead, ...(await claimReady(trx, campaignId, limit - ahead.length, sql`and target_id <= ${cursor}`))];
+  if (ahead.length === limit || cursor === null) return { due, ready: ahead };
+  return { due, ready: [...ahead, ...(await claimReady(trx, campaignId, limit - ahead.length, sql`and target_id <= ${cursor}`))] };
+}
+
+/**
+ * Deferred targets due by `now`: an index scan of campaign_targets_deferred (campaign_id,
+ * deferred_until, target_id) WHERE status = 'pending' AND deferred_until IS NOT NULL, bounded
+ * by the due time. A million targets waiting for tomorrow are one probe that finds nothing.
+ */
+async function claimDue(trx: Transaction<Schema>, campaignId: string, limit: number, now: number): Promise<ClaimedTarget[]> {
+  const rows = await sql<{ target_id: string; tid: string }>`
+    select target_id, ctid::text as tid from campaign_targets
+    where campaign_id = ${campaignId} and status = ${sql.lit(TargetStatus.pending)} and deferred_until is not null and deferred_until <= ${now}
+    order by deferred_until, target_id limit ${limit}
+    for update skip locked`.execute(trx);
+  return rows.rows.map((r) => ({ targetId: r.target_id, tid: r.tid }));
 }
 
 async function claimReady(trx: Transaction<Schema>, campaignId: string, limit: number, range: ReturnType<typeof sql>): Promise<ClaimedTarget[]> {

@@ -37,3 +37,19 @@ export async function finishTargets(trx: Transaction<Schema>, now: number, rows:
     where t.ctid = any(${tids}::tid[]) and t.ctid = x.tid and t.status = ${TargetStatus.pending}`.execute(trx);
   await sql`set local enable_seqscan = on`.execute(trx);
 }
+
+/**
+ * Targets outside their delivery window wait, pending, until `until`: by ctid, as above, in
+ * the same transaction. They leave campaign_targets_ready for campaign_targets_deferred.
+ */
+export async function deferTargets(trx: Transaction<Schema>, now: number, rows: ReadonlyArray<{ tid: string; until: number }>): Promise<number> {
+  if (rows.length === 0) return 0;
+  const tids = rows.map((r) => r.tid);
+  await sql`set local enable_seqscan = off`.execute(trx);
+  const result = await sql`
+    update campaign_targets t set deferred_until = x.until, updated_at = ${now}
+    from unnest(${tids}::tid[], ${rows.map((r) => r.until)}::bigint[]) as x(tid, until)
+    where t.ctid = any(${tids}::tid[]) and t.ctid = x.tid and t.status = ${TargetStatus.pending}`.execute(trx);
+  await sql`set local enable_seqscan = on`.execute(trx);
+  return Number(result.numAffectedRows ?? 0);
+}
