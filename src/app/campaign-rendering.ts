@@ -99,6 +99,18 @@ export const renderBase = (campaign: Campaign, sender: User | undefined): Render
 
 export const channelTypeOf = (campaign: Campaign): string => campaign.channel_template?.type ?? 'messaging';
 
+/**
+ * A user target's channel: the rendered template id, or the sender+receiver distinct channel.
+ * Throws when there is none (an id that does not render or check; the sender as receiver).
+ */
+export function userTargetChannel(campaign: Campaign, compiled: CompiledCampaign, base: RenderBase, targetId: string, receiverVars: Record<string, unknown>) {
+  const type = channelTypeOf(campaign);
+  const channelId = compiled.channelId
+    ? checkChannelId(compiled.channelId({ ...base, receiver: receiverVars, channel: { type } }))
+    : distinctChannelId([campaign.sender_id, targetId]);
+  return { cid: `${type}:${channelId}`, type, channelId };
+}
+
 /** A user target: the rendered template id or the sender+receiver distinct channel, then the text. */
 export function renderUserTarget(campaign: Campaign, compiled: CompiledCampaign, base: RenderBase, targetId: string, receiver: User | undefined): RenderedTarget {
   const type = channelTypeOf(campaign);
@@ -106,10 +118,7 @@ export function renderUserTarget(campaign: Campaign, compiled: CompiledCampaign,
   if (!receiver) return { ...empty, outcome: userMissing };
   try {
     const receiverVars = userVars(receiver);
-    const channelId = compiled.channelId
-      ? checkChannelId(compiled.channelId({ ...base, receiver: receiverVars, channel: { type } }))
-      : distinctChannelId([campaign.sender_id, targetId]);
-    const cid = `${type}:${channelId}`;
+    const { cid, channelId } = userTargetChannel(campaign, compiled, base, targetId, receiverVars);
     const template = campaign.channel_template;
     const channel = channelVars(cid, type, channelId, template?.team ?? null, template?.custom ?? {});
     return { kind: 'user', cid, channelType: type, channelId, text: compiled.text({ ...base, receiver: receiverVars, channel }) };

@@ -15,8 +15,11 @@ export interface LocalAudience {
 
 /** What one feed row means to this process's connections, before encoding. */
 export type ChatNotice =
-  /** A message: `recipients` are its channel's members that are connected here. */
-  | { kind: 'message'; message: Message; author: User | null; channel: Channel; recipients: string[] }
+  /**
+   * A message: `recipients` are its channel's members that are connected here. `change`: it
+   * was edited or deleted (watchers hear of it), not sent.
+   */
+  | { kind: 'message'; message: Message; author: User | null; channel: Channel; recipients: string[]; change?: 'message.updated' | 'message.deleted' }
   /** A member joined: the member (if connected here) is notified, watchers see it. */
   | { kind: 'added'; channel: Channel; members: MemberWithUser[]; member: MemberWithUser }
   /** A member read the channel up to `at`. */
@@ -81,6 +84,14 @@ export class ChatFeedService {
         const { campaign_id, first_message_id, last_message_id, at } = entry;
         const messages = await this.deps.storage.messages.batchOfCampaign(campaign_id, first_message_id, last_message_id);
         for (let i = 0; i < messages.length; i += MESSAGES_PER_PART) yield this.messages(messages.slice(i, i + MESSAGES_PER_PART), audience, at);
+        return;
+      }
+      case FeedKind.messagesChanged: {
+        for (let i = 0; i < entry.message_ids.length; i += MESSAGES_PER_PART) {
+          const messages = await this.deps.storage.messages.byIds(entry.message_ids.slice(i, i + MESSAGES_PER_PART));
+          const part = await this.messages(messages, audience);
+          yield { ...part, notices: part.notices.map((n) => (n.kind === 'message' ? { ...n, change: entry.event } : n)) };
+        }
         return;
       }
       case FeedKind.read:

@@ -11,7 +11,7 @@ export type { PreparedDelivery };
 /** What happened, for webhooks: recorded in the same transaction as the change itself. */
 export type HeraldEvent =
   | { type: 'campaign.started' | 'campaign.updated' | 'campaign.completed'; campaign: CampaignView }
-  | { type: 'message.new'; message: Message; user: User | null; channel: Pick<Channel, 'cid' | 'id' | 'type'> }
+  | { type: 'message.new' | 'message.updated' | 'message.deleted'; message: Message; user: User | null; channel: Pick<Channel, 'cid' | 'id' | 'type'> }
   | { type: 'channel.created'; channel: Channel; createdBy: User | null }
   | { type: 'member.added' | 'notification.added_to_channel'; channel: Channel; member: { user_id: string; channel_role: string; created_at: Micros }; user: User | null };
 

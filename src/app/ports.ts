@@ -4,7 +4,8 @@ import type { FilterNode } from '../domain/filter/filter-ast.js';
 import type { SortSpec } from '../domain/filter/sort-spec.js';
 import type { Message } from '../domain/message.js';
 import type { AppSettings } from '../domain/app-settings.js';
-import type { Campaign, CampaignStatus } from '../domain/campaign.js';
+import type { Campaign, CampaignStatus, MessageTemplate } from '../domain/campaign.js';
+import type { MessageJob, MessageJobKind } from '../domain/message-job.js';
 import type { OutboxStatus } from '../domain/events.js';
 import type { CampaignTarget, TargetStatus } from '../domain/campaign-target.js';
 import type { OutboxPosition, OutboxRow, PreparedDelivery } from './outbox-types.js';
@@ -37,6 +38,9 @@ export interface UserStore {
 export interface NewMember {
   user_id: string;
   channel_role: string;
+  /** A campaign's sender may join hidden or archived for itself (sender_visibility); false by default. */
+  hidden?: boolean;
+  archived?: boolean;
 }
 
 export interface ChannelStore {
@@ -87,6 +91,15 @@ export interface MessageStore {
   batchDeleteByUsers(userIds: readonly string[], mode: 'soft' | 'hard', now: Micros): Promise<void>;
   /** The campaign's messages with ids in [firstId, lastId]: one send batch (IdGenerator.block). */
   batchOfCampaign(campaignId: string, firstId: string, lastId: string): Promise<Message[]>;
+  /** Messages by id, deleted ones too, whatever their channel. */
+  byIds(ids: readonly string[]): Promise<Message[]>;
+  /** Soft-deletes the messages not deleted yet (type `deleted`, deleted_at); returns those it deleted. */
+  recall(ids: readonly string[], now: Micros): Promise<Message[]>;
+  /**
+   * Gives each message not deleted its new text, and all of them the attachments and custom
+   * data given (text_updated_at = now); returns those it changed.
+   */
+  edit(texts: ReadonlyMap<string, string>, content: { attachments: unknown[]; custom: Record<string, unknown> }, now: Micros): Promise<Message[]>;
 }
 
 export interface FeedStore {
@@ -187,6 +200,12 @@ export interface CampaignStore {
    * the resume expands it again) and takes them out of stats_targets_total.
    */
   dropPendingTargets(id: string): Promise<number>;
+  /** recall_status null → in_progress, if the status is one of `from`; false otherwise. */
+  startRecall(id: string, from: readonly CampaignStatus[], now: Micros): Promise<boolean>;
+  /** Adds to stats_messages_recalled, and completes the recall when `finished`. */
+  recallProgress(id: string, recalled: number, finished: boolean, now: Micros): Promise<void>;
+  /** Replaces the message template (an edit of sent messages), if the status is one of `from`. */
+  replaceTemplate(id: string, template: MessageTemplate, from: readonly CampaignStatus[], now: Micros): Promise<boolean>;
   /** Deletes the campaign, and its ledger, if its status is one of `from`. */
   delete(id: string, from: readonly CampaignStatus[]): Promise<boolean>;
   query(page: PageRequest): Promise<Campaign[]>;
@@ -216,6 +235,10 @@ export interface CampaignTargetStore {
   get(campaignId: string, targetId: string): Promise<CampaignTarget | undefined>;
   /** A page in target id order, after `after`. */
   query(campaignId: string, statuses: readonly TargetStatus[] | null, after: string | null, limit: number): Promise<CampaignTarget[]>;
+  /** Sent targets after `after`, in target id order: what a recall or edit walks. */
+  sentAfter(campaignId: string, after: string | null, limit: number): Promise<Array<{ target_id: string; message_id: string }>>;
+  /** Stamps the targets' recalled_at or edited_at. */
+  markChanged(campaignId: string, targetIds: readonly string[], column: 'recalled_at' | 'edited_at', now: Micros): Promise<void>;
   /** Counts a read of campaign messages in a channel by a user (stats_users_read), once per target. */
   markRead(cid: string, userId: string, at: Micros): Promise<void>;
 }
@@ -245,6 +268,82 @@ export interface OutboxStore {
   revive(id: string, now: Micros): Promise<boolean>;
 }
 
+/** Recall and edit jobs (domain/message-job.ts). */
+export interface MessageJobStore {
+  insert(job: MessageJob): Promise<void>;
+  /** Completes the campaign's open jobs of `kind`: a new edit supersedes the one before. */
+  closeOpen(campaignId: string, kind: MessageJobKind, now: Micros): Promise<void>;
+  /** Leases the oldest open job that no other worker holds a live lease on. */
+  claim(owner: string, now: Micros, leaseMs: number): Promise<MessageJob | undefined>;
+  /**
+   * Moves the job's cursor from `job.cursor` to `to` and adds `changed` to its count,
+   * completing it when `finished`: a compare-and-set on the cursor, fenced by the lease owner
+   * and the job being open. False when it no longer holds (another worker moved it, or it was
+   * superseded): the caller's transaction must then roll back.
+   */
+  advance(job: MessageJob, owner: string, to: string | null, changed: number, finished: boolean, now: Micros): Promise<boolean>;
+}
+
+/**
+ * What a campaign preview reads of its audience (storage/audience-store.ts). It writes nothing.
+ * The audience is the sender's: user_ids or every segment, as expansion reads them
+ * (storage/sender/segment-page.ts), de-duplicated, minus targets the ledger has finished.
+ */
+export interface AudienceStore {
+  /** Counts over the whole audience, computed in the database. */
+  count(campaign: Campaign, request: AudienceCountRequest): Promise<AudienceCounts>;
+  /** Targets in id order after `after` (null: from the first), the unfinished ones with their users. */
+  page(campaign: Campaign, after: string | null, limit: number): Promise<AudiencePage>;
+  /** Those of `targetIds` that a send started now would reach: in the audience and not finished. */
+  batchInAudience(campaign: Campaign, targetIds: readonly string[]): Promise<Set<string>>;
+  /** Each cid that has a channel row: `live`, or `deleted` (a send skips it and cannot create it). */
+  batchChannelStates(cids: readonly string[]): Promise<Map<string, 'live' | 'deleted'>>;
+  /** Messages a second of the campaign that completed last with messages sent; null if none did. */
+  recentSendRate(): Promise<number | null>;
+}
+
+/** Where userVars (app/template-vars.ts) finds a `receiver.*` path. */
+export type UserVarSource =
+  | { kind: 'column'; column: 'id' | 'name' | 'image' | 'role' | 'language' }
+  | { kind: 'json'; column: 'teams' | 'custom'; path: readonly (string | number)[] }
+  /** A property of a text field: never there. */
+  | { kind: 'never' };
+
+export interface AudienceCountRequest {
+  /**
+   * Decide user targets' distinct channels (sender + receiver) in the database: the channel
+   * type, or null when the campaign names its channels with channel_template.id.
+   */
+  distinctChannelType: string | null;
+  /** Counted as missing for each target whose receiver lacks it (channel targets have none). */
+  receiverVars: readonly UserVarSource[];
+}
+
+export interface AudienceCounts {
+  /** Distinct targets a send started now would reach. */
+  total: number;
+  /** Per segment id, its size before de-duplication (and before the ledger is subtracted); 0 for a deleted segment. */
+  segments: Map<string, number>;
+  /** Channel targets (cids), and those whose channel is live. */
+  channelTargets: number;
+  liveChannelTargets: number;
+  /** User targets that are users (not deleted), and the sender among them. */
+  knownUsers: number;
+  sender: number;
+  /** With distinctChannelType: known users whose distinct channel is live, or deleted. */
+  distinctLive: number;
+  distinctDeleted: number;
+  /** Per receiverVars entry: targets without the value (or null), no receiver counting as without. */
+  missing: number[];
+}
+
+export interface AudiencePage {
+  /** Unfinished targets of the page; `user` for those that are users (not deleted). */
+  rows: Array<{ target: string; user?: User }>;
+  /** The target to continue after; null at the end. */
+  next: string | null;
+}
+
 export interface Stores {
   settings: AppSettingsStore;
   outbox: OutboxStore;
@@ -257,6 +356,8 @@ export interface Stores {
   tasks: TaskStore;
   feed: FeedStore;
   campaignTargets: CampaignTargetStore;
+  audience: AudienceStore;
+  messageJobs: MessageJobStore;
 }
 
 export interface Storage extends Stores {

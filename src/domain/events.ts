@@ -4,6 +4,8 @@ export const EventType = {
   campaignUpdated: 'campaign.updated',
   campaignCompleted: 'campaign.completed',
   messageNew: 'message.new',
+  messageUpdated: 'message.updated',
+  messageDeleted: 'message.deleted',
   channelCreated: 'channel.created',
   memberAdded: 'member.added',
   addedToChannel: 'notification.added_to_channel',

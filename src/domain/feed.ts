@@ -15,6 +15,8 @@ export const FeedKind = {
   read: 'read',
   /** Users were added to a channel (created with members). */
   membersAdded: 'members_added',
+  /** Messages were edited or deleted (a campaign's recall or edit: one row per page). */
+  messagesChanged: 'messages_changed',
 } as const;
 export type FeedKind = (typeof FeedKind)[keyof typeof FeedKind];
 
@@ -31,7 +33,8 @@ export type FeedEntry =
   | { kind: typeof FeedKind.message; message_id: string; cid: string }
   | CampaignBatchEntry
   | { kind: typeof FeedKind.read; cid: string; user_id: string; at: Micros }
-  | { kind: typeof FeedKind.membersAdded; cid: string; user_ids: string[]; by: string | null; at: Micros };
+  | { kind: typeof FeedKind.membersAdded; cid: string; user_ids: string[]; by: string | null; at: Micros }
+  | { kind: typeof FeedKind.messagesChanged; event: 'message.updated' | 'message.deleted'; message_ids: string[]; at: Micros };
 
 export interface FeedRow {
   seq: number;

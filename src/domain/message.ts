@@ -13,9 +13,11 @@ export interface Message {
   created_at: Micros;
   updated_at: Micros;
   deleted_at: Micros | null;
+  /** When its text was last edited (Stream's message_text_updated_at); null if never. */
+  text_updated_at?: Micros | null;
 }
 
-export const MessageType = { regular: 'regular', system: 'system' } as const;
+export const MessageType = { regular: 'regular', system: 'system', deleted: 'deleted' } as const;
 
 export const messageReservedFields = new Set([
   'id', 'cid', 'text', 'html', 'type', 'user', 'user_id', 'attachments', 'poll_id', 'poll',

@@ -1,7 +1,10 @@
 import type { AppDeps } from '../app/app-deps.js';
 import { AppSettingsService } from '../app/app-settings.js';
 import { CampaignLifecycle } from '../app/campaign-lifecycle.js';
+import { CampaignPreviewService } from '../app/campaign-preview.js';
+import { CampaignMessagesService } from '../app/campaign-messages.js';
 import { CampaignTargetsService } from '../app/campaign-targets.js';
+import { CampaignTestSend } from '../app/campaign-test-send.js';
 import { CampaignsService } from '../app/campaigns.js';
 import { ChannelEventsService } from '../app/channel-events.js';
 import { ChannelsService } from '../app/channels.js';
@@ -17,6 +20,7 @@ import { buildApp, type HttpDeps } from '../http/build-app.js';
 import { refreshStatistics, type Database } from '../storage/database.js';
 import { createRealtimeBus } from '../storage/realtime-bus.js';
 import { createSenderStore, createStorage } from '../storage/storage.js';
+import { MessageJobRunner } from '../sender/message-job-runner.js';
 import { defaultSenderOptions, Sender, type SenderOptions } from '../sender/sender.js';
 import type { SenderStore } from '../sender/sender-ports.js';
 import { ConnectionRegistry } from '../realtime/connections.js';
@@ -29,6 +33,8 @@ export interface Herald {
   deps: AppDeps;
   services: HttpDeps['services'] & { chatFeed: ChatFeedService };
   sender: Sender;
+  /** Recall and edit jobs, a page at a time (a worker loop). */
+  messageJobs: MessageJobRunner;
   /** The sender's storage (tests drive the sender's parts with it). */
   senderStore: SenderStore;
   /** This process's chat connections, served by `startRealtime` in the processes with an API. */
@@ -94,7 +100,10 @@ export function composeHerald(database: Database, options: ComposeOptions = {}):
     segments: new SegmentsService(deps),
     campaigns,
     lifecycle: new CampaignLifecycle(deps, campaigns),
+    campaignMessages: new CampaignMessagesService(deps, campaigns),
     campaignTargets: new CampaignTargetsService(deps),
+    campaignPreview: new CampaignPreviewService(deps),
+    campaignTestSend: new CampaignTestSend(deps),
     settings: new AppSettingsService(deps),
     users: new UsersService(deps),
     channels: new ChannelsService(deps, connections),
@@ -107,6 +116,7 @@ export function composeHerald(database: Database, options: ComposeOptions = {}):
     deps,
     services,
     sender,
+    messageJobs: new MessageJobRunner(deps, senderStore, { owner: sender.owner, leaseMs: senderOptions.leaseMs }),
     senderStore,
     connections,
     async startRealtime(logger) {

@@ -132,6 +132,18 @@ export class FanOut {
     const watchers = this.connections.watchersOfChannel(cid);
     switch (notice.kind) {
       case 'message': {
+        if (notice.change) {
+          // An edit or a delete: the channel's watchers hear of it, as from Stream.
+          let changed: SharedFrame | undefined;
+          for (const userId of notice.recipients) {
+            for (const connection of this.connections.ofUser(userId)) {
+              if (!connection.watching.has(cid)) continue;
+              changed ??= new SharedFrame(encoder.messageEvent(notice.change, notice, this.connections.watchersOf(cid).length));
+              part.send(connection, changed.for(unread.get(userId)));
+            }
+          }
+          return;
+        }
         // Watchers get message.new; members who are connected but not watching get
         // notification.message_new, with the channel, except the author.
         let watching: SharedFrame | undefined;

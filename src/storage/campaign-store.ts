@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { CampaignStore, PageRequest, StatusChange } from '../app/ports.js';
-import { CampaignStatus, type Campaign } from '../domain/campaign.js';
+import { CampaignStatus, RecallStatus, type Campaign, type MessageTemplate } from '../domain/campaign.js';
 import { TargetStatus } from '../domain/campaign-target.js';
 import type { DialectCaps } from './dialects/dialect-caps.js';
 import { applySort, campaignFilterTarget, compileFilter } from './filter-compiler.js';
@@ -165,11 +165,44 @@ export class KyselyCampaignStore implements CampaignStore {
     return dropped;
   }
 
+  async startRecall(id: string, from: readonly CampaignStatus[], now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('campaigns')
+      .set({ recall_status: RecallStatus.inProgress, updated_at: now })
+      .where('id', '=', id)
+      .where('status', 'in', [...from])
+      .where('recall_status', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async recallProgress(id: string, recalled: number, finished: boolean, now: number): Promise<void> {
+    await this.db
+      .updateTable('campaigns')
+      .set((eb) => ({
+        stats_messages_recalled: eb('stats_messages_recalled', '+', recalled),
+        ...(finished && { recall_status: RecallStatus.completed, updated_at: now }),
+      }))
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async replaceTemplate(id: string, template: MessageTemplate, from: readonly CampaignStatus[], now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('campaigns')
+      .set({ message_template: json(template), updated_at: now })
+      .where('id', '=', id)
+      .where('status', 'in', [...from])
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
   async delete(id: string, from: readonly CampaignStatus[]): Promise<boolean> {
     const result = await this.db.deleteFrom('campaigns').where('id', '=', id).where('status', 'in', [...from]).executeTakeFirst();
     if (Number(result.numDeletedRows) === 0) return false;
     // The messages stay: they are real chat messages now. The ledger goes with the campaign.
     await this.db.deleteFrom('campaign_targets').where('campaign_id', '=', id).execute();
+    await this.db.deleteFrom('campaign_message_jobs').where('campaign_id', '=', id).execute();
     return true;
   }
 

@@ -39,6 +39,29 @@ export class KyselyCampaignTargetStore implements CampaignTargetStore {
     return rows.map(targetFromRow);
   }
 
+  async sentAfter(campaignId: string, after: string | null, limit: number): Promise<Array<{ target_id: string; message_id: string }>> {
+    // A range of the primary key (campaign_id, target_id): a page of 500 reads ~500 rows and
+    // the unsent ones among them, never the rest of the ledger.
+    let q = this.db
+      .selectFrom('campaign_targets')
+      .select(['target_id', 'message_id'])
+      .where('campaign_id', '=', campaignId)
+      .where('status', '=', TargetStatus.sent);
+    if (after !== null) q = q.where('target_id', '>', after);
+    const rows = await q.orderBy('target_id').limit(limit).execute();
+    return rows.map((r) => ({ target_id: r.target_id, message_id: r.message_id! }));
+  }
+
+  async markChanged(campaignId: string, targetIds: readonly string[], column: 'recalled_at' | 'edited_at', now: number): Promise<void> {
+    if (targetIds.length === 0) return;
+    await this.db
+      .updateTable('campaign_targets')
+      .set({ [column]: now })
+      .where('campaign_id', '=', campaignId)
+      .where('target_id', 'in', [...targetIds])
+      .execute();
+  }
+
   async markRead(cid: string, userId: string, at: number): Promise<void> {
     // Campaigns that posted in this channel as someone other than the reader.
     const campaigns = await this.db

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { MessagePage, MessageStore } from '../app/ports.js';
-import type { Message } from '../domain/message.js';
+import { MessageType, type Message } from '../domain/message.js';
 import type { DialectCaps } from './dialects/dialect-caps.js';
 import { json, jsonArray, jsonObject } from './row-mapping.js';
 import type { MessagesTable, Schema } from './schema.js';
@@ -20,6 +20,7 @@ const messageFromRow = (caps: DialectCaps, r: MessageRow): Message => ({
   created_at: r.created_at,
   updated_at: r.updated_at,
   deleted_at: r.deleted_at,
+  text_updated_at: r.text_updated_at,
 });
 
 export class KyselyMessageStore implements MessageStore {
@@ -102,6 +103,41 @@ export class KyselyMessageStore implements MessageStore {
         .where('deleted_at', 'is', null)
         .execute();
     }
+  }
+
+  async byIds(ids: readonly string[]): Promise<Message[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.select().where('messages.id', 'in', [...ids]).orderBy('messages.id').execute();
+    return rows.map((r) => messageFromRow(this.caps, r));
+  }
+
+  async recall(ids: readonly string[], now: number): Promise<Message[]> {
+    if (ids.length === 0) return [];
+    const deleted = await this.db
+      .updateTable('messages')
+      .set({ type: MessageType.deleted, deleted_at: now, updated_at: now })
+      .where('id', 'in', [...ids])
+      .where('deleted_at', 'is', null)
+      .returning('id')
+      .execute();
+    return this.byIds(deleted.map((r) => r.id));
+  }
+
+  async edit(texts: ReadonlyMap<string, string>, content: { attachments: unknown[]; custom: Record<string, unknown> }, now: number): Promise<Message[]> {
+    const changed: string[] = [];
+    const attachments = json(content.attachments);
+    const custom = json(content.custom);
+    // One primary-key update a message: texts differ per receiver.
+    for (const [id, text] of texts) {
+      const result = await this.db
+        .updateTable('messages')
+        .set({ text, attachments, custom, text_updated_at: now, updated_at: now })
+        .where('id', '=', id)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) > 0) changed.push(id);
+    }
+    return this.byIds(changed);
   }
 
   async batchOfCampaign(campaignId: string, firstId: string, lastId: string): Promise<Message[]> {

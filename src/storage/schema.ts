@@ -215,6 +215,7 @@ export interface CampaignMessageJobsTable {
   done: Generated<number>;
   locked_by: string | null;
   locked_until: number | null;
+  skip_webhook: Generated<Flag>;
   created_at: number;
   updated_at: number;
 }

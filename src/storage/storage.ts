@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Storage, Stores } from '../app/ports.js';
 import type { SenderStore } from '../sender/sender-ports.js';
+import { KyselyMessageJobStore } from './message-job-store.js';
 import { KyselyCampaignTargetStore } from './campaign-target-store.js';
+import { KyselyAudienceStore } from './audience-store.js';
 import { PostgresSenderStore } from './dialects/postgres/postgres-sender-store.js';
 import { SqliteSenderStore } from './dialects/sqlite/sqlite-sender-store.js';
 import { KyselyOutboxStore } from './outbox-store.js';
@@ -30,6 +32,8 @@ function storesOn(db: Kysely<Schema>, database: Database, onFeedAppend?: () => v
     tasks: new KyselyTaskStore(db, database.caps),
     feed: new KyselyFeedStore(db, database.caps, onFeedAppend),
     campaignTargets: new KyselyCampaignTargetStore(db),
+    audience: new KyselyAudienceStore(db, database.caps),
+    messageJobs: new KyselyMessageJobStore(db, database.caps),
   };
 }
 

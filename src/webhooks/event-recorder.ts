@@ -93,7 +93,9 @@ export class EventRecorder implements EventSink {
       case 'campaign.updated':
       case 'campaign.completed':
         return { type: event.type, created_at, custom: {}, campaign: encodeCampaign(wire, event.campaign) };
-      case 'message.new': {
+      case 'message.new':
+      case 'message.updated':
+      case 'message.deleted': {
         const user = userOf(event.user, event.message.user_id);
         return {
           type: event.type,
@@ -101,7 +103,8 @@ export class EventRecorder implements EventSink {
           message_id: event.message.id,
           message: wire.message({ message: event.message, user: event.user }, user),
           user,
-          watcher_count: 0,
+          ...(event.type === 'message.new' && { watcher_count: 0 }),
+          ...(event.type === 'message.deleted' && { hard_delete: false }),
           created_at,
         };
       }

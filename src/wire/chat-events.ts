@@ -59,7 +59,7 @@ export class ChatEventEncoder {
     return { ...this.wire.member(m), user: this.user(m.user, m.member.user_id) };
   }
 
-  messageEvent(type: 'message.new' | 'notification.message_new', { message, author, channel }: MessageNotice, watcherCount: number) {
+  messageEvent(type: 'message.new' | 'notification.message_new' | 'message.updated' | 'message.deleted', { message, author, channel }: MessageNotice, watcherCount: number) {
     const user = this.user(author, message.user_id);
     return {
       type,

@@ -142,6 +142,7 @@ export class WireEncoder {
         created_at: this.time(m.created_at),
         updated_at: this.time(m.updated_at),
         ...(m.deleted_at !== null && { deleted_at: this.time(m.deleted_at) }),
+        ...(m.text_updated_at != null && { message_text_updated_at: this.time(m.text_updated_at) }),
       },
       custom,
     );

@@ -5,13 +5,21 @@ import { checkJsonInput } from '../../domain/json-input.js';
 // Inside a filter, null is a value (`{age: null}` matches a missing age), not "absent".
 const FILTER_KEYS = new Set(['filter', 'Filter', 'filter_conditions', 'message_filter_conditions']);
 
-/** `null` means absent (contract 1.5): drops null-valued keys, recursively, except in filters. */
+// Herald's own fields where null is a value: "no throttle", "no delivery window" (README,
+// Campaign controls). Stream has no such fields, so no SDK sends them null by accident.
+const CLEARABLE_KEYS = new Set(['max_messages_per_second', 'delivery_window', 'campaign_max_messages_per_second']);
+
+/**
+ * `null` means absent (contract 1.5): drops null-valued keys, recursively, except in filters
+ * and in the fields Herald clears with null.
+ */
 export function dropNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(dropNulls);
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       if (v !== null) out[k] = FILTER_KEYS.has(k) ? v : dropNulls(v);
+      else if (CLEARABLE_KEYS.has(k)) out[k] = null;
     }
     return out;
   }

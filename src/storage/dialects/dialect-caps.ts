@@ -92,6 +92,21 @@ export interface DialectCaps {
   indexedBy(index: string): RawBuilder<unknown>;
   /** A bound number that compares with any numeric column (PostgreSQL would infer int4 from the column). */
   numberParam(value: number): RawBuilder<number>;
+  /**
+   * The id of the distinct channel of users `a` and `b`, exactly as domain/channel.ts's
+   * distinctChannelId derives it (`!members-` + base64url(sha256(sorted ids joined by ',')),
+   * 43 characters); NULL when a = b or either is NULL. PostgreSQL computes it with its own
+   * sha256(); SQLite calls a JS function registered on each connection.
+   */
+  distinctChannelId(a: Expression<unknown>, b: Expression<unknown>): RawBuilder<string | null>;
+  /**
+   * The value at `path` in a JSON column is absent or JSON null: `path` holds object keys
+   * (strings) and array indexes (numbers, negative from the end). An index into an object, or
+   * a key into an array or a scalar, finds nothing, as a template's lookup does.
+   */
+  jsonPathMissing(column: Expression<unknown>, path: readonly (string | number)[]): RawBuilder<SqlBool>;
+  /** A SELECT of one text column `target`, a row per value (byte order on both dialects). */
+  textRows(values: readonly string[]): RawBuilder<{ target: string }>;
 }
 
 /** Escapes LIKE wildcards with a backslash (both dialects use `escape '\'`). */

@@ -7,6 +7,7 @@ import { webhooks } from './004-webhooks.js';
 import { outboxSnapshots } from './005-outbox-snapshots.js';
 import { chatFeed } from './006-chat-feed.js';
 import { campaignControls } from './007-campaign-controls.js';
+import { messageJobOptions } from './008-message-job-options.js';
 
 /** One list of migrations for both dialects; each takes the dialect's capabilities. */
 const migrations: Record<string, (caps: DialectCaps) => Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, (caps: DialectCaps) => Migration> = {
   '005-outbox-snapshots': outboxSnapshots,
   '006-chat-feed': chatFeed,
   '007-campaign-controls': campaignControls,
+  '008-message-job-options': messageJobOptions,
 };
 
 export const migrationProvider = (caps: DialectCaps): MigrationProvider => ({

@@ -75,4 +75,19 @@ export const postgresCaps: DialectCaps = {
   wordPrefixCi,
   binaryText: (expr) => sql<string>`(${expr} collate "C")`,
   numberParam: (value) => sql<number>`cast(${value} as numeric)`,
+  // Sorted in byte order ("C"), as JS sorts the ids (user ids are ASCII, where the two agree);
+  // base64 of 32 bytes is 44 characters with one '=', which translate() drops with '+/' → '-_'.
+  distinctChannelId: (rawA, rawB) => {
+    // Cast: a bound id's type would be unknown, and `unknown || unknown` has no operator.
+    const [a, b] = [sql`cast(${rawA} as text)`, sql`cast(${rawB} as text)`];
+    return sql<string | null>`(case when ${a} <> ${b} then '!members-' || left(translate(encode(sha256(convert_to(
+      case when (${a} collate "C") < (${b} collate "C") then ${a} || ',' || ${b} else ${b} || ',' || ${a} end, 'UTF8')), 'base64'), '+/=', '-_'), 43) end)`;
+  },
+  // `->` with an int is an array index (negative from the end) and finds nothing in an object;
+  // with text, an object key that finds nothing in an array: the template's own lookup rules.
+  jsonPathMissing: (column, keys) => {
+    const value = keys.reduce<RawBuilder<unknown>>((v, k) => (typeof k === 'number' ? sql`(${v} -> ${sql.lit(k)})` : sql`(${v} -> ${k}::text)`), sql`${column}`);
+    return sql<SqlBool>`(coalesce(jsonb_typeof(${value}), 'null') = 'null')`;
+  },
+  textRows: (values) => sql<{ target: string }>`select t collate "C" as target from unnest(${[...values]}::text[]) as t`,
 };

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from 'kysely';
 import type { Schema } from '../../schema.js';
+import { registerSqlFunctions } from './sql-functions.js';
 
 export type SqliteHandle = SqliteDatabase.Database;
 
@@ -42,6 +43,7 @@ export function openSqlite(file: string, cacheKiB = 65_536): { db: Kysely<Schema
   // Checkpoint every ~40 MB of WAL rather than SQLite's 4 MB: a send writes the same index
   // pages over and over, and a longer interval copies each of them back once, not ten times.
   raw.pragma('wal_autocheckpoint = 10000');
+  registerSqlFunctions(raw);
   const db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect(raw) });
   return { db, raw };
 }

@@ -1,5 +1,6 @@
 import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import { escapeLike, type DialectCaps, type JsonScalar, type JsonScalarTest } from '../dialect-caps.js';
+import { DISTINCT_CHANNEL_ID_FN } from './sql-functions.js';
 
 // JSON.stringify gives the label SQLite expects: `"` and `\` escaped as in the stored JSON.
 const path = (key: string) => `$.${JSON.stringify(key)}`;
@@ -83,4 +84,12 @@ export const sqliteCaps: DialectCaps = {
   wordPrefixCi,
   binaryText: (expr) => sql<string>`${expr}`,
   numberParam: (value) => sql<number>`${value}`,
+  distinctChannelId: (a, b) => sql<string | null>`${sql.raw(DISTINCT_CHANNEL_ID_FN)}(${a}, ${b})`,
+  // One json_type() per path: SQLite keeps the last parsed documents, so several paths into the
+  // same row's custom parse it once.
+  jsonPathMissing: (column, keys) => {
+    const at = keys.map((k) => (typeof k === 'number' ? (k < 0 ? `[#${k}]` : `[${k}]`) : `.${JSON.stringify(k)}`)).join('');
+    return sql<SqlBool>`(coalesce(json_type(${column}, ${`$${at}`}), 'null') = 'null')`;
+  },
+  textRows: (values) => sql<{ target: string }>`select value as target from json_each(${JSON.stringify(values)})`,
 };
