@@ -6,7 +6,7 @@ import { runSoak } from './soak/exactly-once-soak.js';
 // The small form for CI; `npm run soak` runs the long one (test/soak/run-soak.ts).
 for (const { backend, skip } of await backends()) {
   describe(`exactly-once soak on ${backend.name}`, { skip }, () => {
-    it('sends every target exactly once through kills, stops, resumes and added targets', { timeout: 600_000 }, async () => {
+    it('sends every target exactly once through kills, stops, resumes and added targets, then recalls each once through kills', { timeout: 600_000 }, async () => {
       const report = await runSoak({
         backend,
         targets: 20_000,
@@ -25,6 +25,13 @@ for (const { backend, skip } of await backends()) {
       assert.equal(report.stats.stats_users_sent, report.messages);
       assert.equal(report.stats.stats_channels_created, report.channelsCreated);
       assert.equal(report.stats.progress, 1);
+      const { recall } = report;
+      assert.ok(recall.kills > 0, 'workers were killed during the recall');
+      assert.equal(recall.deleted, report.messages, 'the recall deleted every message');
+      assert.equal(recall.announced, report.messages, 'each deletion was announced once');
+      assert.equal(recall.announcedDistinct, report.messages);
+      assert.equal(recall.ledgerRecalled, report.messages, 'every sent target shows recalled_at');
+      assert.equal(recall.stats_messages_recalled, report.messages);
     });
   });
 }

@@ -32,6 +32,18 @@ export interface SoakReport {
   kills: number;
   stops: number;
   adds: number;
+  /** The recall after completion, through kills of the workers running it. */
+  recall: {
+    kills: number;
+    /** Campaign messages deleted (type `deleted`, deleted_at set). */
+    deleted: number;
+    /** Message ids in the chat feed's messages_changed rows: each deletion announced once. */
+    announced: number;
+    announcedDistinct: number;
+    /** Ledger rows with recalled_at. */
+    ledgerRecalled: number;
+    stats_messages_recalled: number;
+  };
 }
 
 const id = (i: number) => `soak${String(i).padStart(7, '0')}`;
@@ -59,7 +71,9 @@ async function kill(child: ChildProcess): Promise<void> {
  * The exactly-once soak (docs/style.md habit 7): a campaign over a segment, sent by worker
  * processes that are killed with SIGKILL and restarted mid-batch, while the campaign is stopped
  * and started again and targets are added to its segment. At the end every target must have
- * exactly one message and one terminal ledger row, and the stats must equal those counts.
+ * exactly one message and one terminal ledger row, and the stats must equal those counts. Then
+ * the campaign is recalled while workers are killed again: every message must be deleted, and
+ * announced, exactly once.
  */
 export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   const log = o.log ?? (() => {});
@@ -127,6 +141,29 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
 
     const db = h.database.db;
     const count = async (query: ReturnType<typeof sql<{ n: number }>>) => Number((await query.execute(db)).rows[0].n);
+    const feedBefore = await count(sql<{ n: number }>`select coalesce(max(seq), 0) as n from chat_feed`);
+
+    // The recall, with a worker killed (SIGKILL) mid-page a few times while it runs: each
+    // restart costs a process start and the dead worker's 1.5 s lease, so a kill every second
+    // would leave the recall no time to move.
+    await h.chat.post(`${h.chat.baseURL}/campaigns/${campaign.id}/recall`, {});
+    let recallKills = 0;
+    const recalled = await waitFor('the recall to complete', async () => {
+      const { campaign: c } = await campaign.get();
+      if ((c as unknown as { recall_status: string }).recall_status === 'completed') return c;
+      if (recallKills < 4) {
+        const w = Math.floor(Math.random() * workers.length);
+        await kill(workers[w]);
+        workers[w] = spawnWorker(workerEnv);
+        recallKills++;
+        await sleep(1000 + Math.random() * 1000);
+      }
+      return undefined;
+    }, 5 * 60_000);
+    log(`recalled after ${recallKills} kills`);
+    const changed = await sql<{ body: unknown }>`select body from chat_feed where seq > ${feedBefore} and kind = 'messages_changed'`.execute(db);
+    const entryOf = (body: unknown) => (typeof body === 'string' ? JSON.parse(body) : body) as { message_ids: string[] };
+    const announcedIds = changed.rows.flatMap((r) => entryOf(r.body).message_ids);
     const messages = await count(sql<{ n: number }>`select count(*) as n from messages where campaign_id = ${campaign.id}`);
     const duplicates = await count(sql<{ n: number }>`select count(*) as n from (select channel_pk from messages
       where campaign_id = ${campaign.id} group by channel_pk having count(*) > 1) d`);
@@ -141,6 +178,14 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       stats: done.stats as SoakReport['stats'],
       channelsCreated,
       ...report,
+      recall: {
+        kills: recallKills,
+        deleted: await count(sql<{ n: number }>`select count(*) as n from messages where campaign_id = ${campaign.id} and type = 'deleted' and deleted_at is not null`),
+        announced: announcedIds.length,
+        announcedDistinct: new Set(announcedIds).size,
+        ledgerRecalled: await count(sql<{ n: number }>`select count(*) as n from campaign_targets where campaign_id = ${campaign.id} and recalled_at is not null`),
+        stats_messages_recalled: (recalled.stats as unknown as { stats_messages_recalled: number }).stats_messages_recalled,
+      },
     };
   } finally {
     await Promise.all(workers.map(kill));

@@ -21,7 +21,12 @@ for (const backend of [sqliteBackend, postgresBackend]) {
     Object.keys(report.ledger).join() === 'sent' &&
     report.ledger.sent >= report.targets &&
     report.messages === report.ledger.sent &&
-    report.stats.stats_messages_sent === report.messages;
+    report.stats.stats_messages_sent === report.messages &&
+    report.recall.deleted === report.messages &&
+    report.recall.announced === report.messages &&
+    report.recall.announcedDistinct === report.messages &&
+    report.recall.ledgerRecalled === report.messages &&
+    report.recall.stats_messages_recalled === report.messages;
   failed ||= !ok;
   console.log(`${backend.name}: ${ok ? 'PASS' : 'FAIL'} in ${((Date.now() - started) / 1000).toFixed(1)} s ${JSON.stringify(report)}`);
 }
