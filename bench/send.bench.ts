@@ -13,7 +13,8 @@ import { postgresFloor, sqliteFloor } from './send-floor.js';
  * The send benchmark (issue 4): imports N users with the real CLI, creates a filter segment
  * over them and a campaign through the HTTP API of real Herald processes (built JS), starts
  * it and polls GET /campaigns/{id} until it completes. Reports end-to-end targets/s, time to
- * the first message, peak RSS of the Herald processes, GET latency during the send, and the
+ * the first message, peak RSS of the Herald processes, GET latency during the send, the time
+ * of a GET /metrics scrape during the send (a scrape every 50 ms beside the polls), and the
  * floor (bench/send-floor.ts) measured in the same run.
  *
  *   BENCH_SIZES=100000,1000000   audience sizes
@@ -21,6 +22,7 @@ import { postgresFloor, sqliteFloor } from './send-floor.js';
  *   BENCH_NODE_ARGS=…            node flags for the Herald processes (profiling)
  *   BENCH_WEBHOOK=on|skip        point webhook_url at a loopback receiver in this process; `on`
  *                                sends campaigns with skip_webhook false, `skip` with true
+ *   BENCH_SCRAPE=off             no GET /metrics scrapes during the send (to see what they cost it)
  */
 const sizes = (process.env.BENCH_SIZES ?? '100000,1000000').split(',').map(Number);
 const modes = (process.env.BENCH_MODES ?? 'sqlite,pg1,pg2').split(',').map((m) => m.trim());
@@ -69,6 +71,10 @@ interface Result {
   rssMiB: number;
   p50: number;
   p99: number;
+  /** GET /metrics during the send: scrapes, and their p50 and p99 in ms. */
+  scrapes: number;
+  metricsP50: number;
+  metricsP99: number;
   floor: number;
   /** CPU seconds of every Herald process and PostgreSQL backend per 1,000 targets. */
   cpuPer1000: number;
@@ -92,6 +98,31 @@ function cpuSeconds(pids: readonly number[]): number {
     }
   }
   return ticks / TICKS_PER_SECOND;
+}
+
+// A scrape every 50 ms: Prometheus scrapes every 15 s, but a 100k send lasts a few seconds and
+// p99 wants a hundred samples or so.
+const SCRAPE_EVERY_MS = 50;
+
+/** Times GET /metrics (the database gauges included) until stopped; returns the times in ms. */
+function timeScrapes(base: string) {
+  const times: number[] = [];
+  let running = true;
+  const done = (async () => {
+    while (running) {
+      const t = performance.now();
+      const response = await fetch(`${base}/metrics`);
+      await response.text();
+      if (!response.ok) throw new Error(`GET /metrics: ${response.status}`);
+      times.push(performance.now() - t);
+      await sleep(SCRAPE_EVERY_MS);
+    }
+  })();
+  return async () => {
+    running = false;
+    await done;
+    return times.sort((a, b) => a - b);
+  };
 }
 
 /** Every PostgreSQL server process of this machine (the bench's database is the only busy one). */
@@ -171,6 +202,7 @@ async function runMode(mode: string, size: number, usersFile: string): Promise<R
     const lockWaits = mode === 'sqlite' ? undefined : sampleLockWaits(env.DATABASE_URL!);
     const startedAt = Date.now();
     await api(base, 'POST', `/campaigns/${campaign.id}/start`, {});
+    const scrapes = process.env.BENCH_SCRAPE === 'off' ? async () => [] : timeScrapes(base);
     const latencies: number[] = [];
     let done: Record<string, any> | undefined;
     while (!done) {
@@ -181,6 +213,7 @@ async function runMode(mode: string, size: number, usersFile: string): Promise<R
       else await sleep(25);
     }
     const cpu = cpuSeconds(pids) - cpuBefore;
+    const scrapeTimes = await scrapes();
     const lockWaitShare = await lockWaits?.();
     const seconds = (Date.parse(done.stats.stats_completed_at) - startedAt) / 1000;
     const targets = done.stats.stats_messages_sent as number;
@@ -199,6 +232,7 @@ async function runMode(mode: string, size: number, usersFile: string): Promise<R
     return {
       mode, webhooks: webhookMode, deliveredRate, size, seconds, rate: targets / seconds, firstMessageMs, rssMiB,
       p50: percentile(latencies, 50), p99: percentile(latencies, 99), floor, cpuPer1000: cpu / (targets / 1000), lockWaitShare,
+      scrapes: scrapeTimes.length, metricsP50: percentile(scrapeTimes, 50), metricsP99: percentile(scrapeTimes, 99),
     };
   } finally {
     for (const p of processes) if (p.exitCode === null) p.kill('SIGKILL');
@@ -259,4 +293,9 @@ console.log('\n| mode | webhooks | targets | seconds | targets/s | floor targets
 console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of results) {
   console.log(`| ${r.mode} | ${r.webhooks} | ${r.size.toLocaleString('en')} | ${r.seconds.toFixed(1)} | ${Math.round(r.rate).toLocaleString('en')} | ${Math.round(r.floor).toLocaleString('en')} | ${((100 * r.rate) / r.floor).toFixed(0)}% | ${Math.round(r.firstMessageMs)} ms | ${Math.round(r.rssMiB)} MiB | ${r.p50.toFixed(1)} ms | ${r.p99.toFixed(1)} ms | ${r.deliveredRate ? Math.round(r.deliveredRate).toLocaleString('en') : '–'} | ${r.cpuPer1000.toFixed(3)} | ${r.lockWaitShare === undefined ? '–' : `${(100 * r.lockWaitShare).toFixed(1)}%`} |`);
+}
+console.log('\n| mode | webhooks | targets | GET /metrics scrapes during the send | scrape p50 | scrape p99 |');
+console.log('|---|---|---:|---:|---:|---:|');
+for (const r of results) {
+  if (r.scrapes > 0) console.log(`| ${r.mode} | ${r.webhooks} | ${r.size.toLocaleString('en')} | ${r.scrapes} | ${r.metricsP50.toFixed(1)} ms | ${r.metricsP99.toFixed(1)} ms |`);
 }

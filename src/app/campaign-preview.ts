@@ -10,8 +10,9 @@ import { userVarSource, userVars } from './template-vars.js';
 export const PreviewLimits = { sample: 50, defaultSample: 5, targetIds: 50, targetIdLength: 255 } as const;
 
 /**
- * When no campaign has completed yet, the estimate assumes 10,000 messages a second: below
- * every send measured on a 2-core machine (docs/benchmarks.md: 12,000–42,000/s).
+ * When no campaign has completed yet, the estimate assumes 10,000 messages a second: the
+ * middle of the sends measured on a 2-core machine (docs/benchmarks.md: 6,000–42,000/s by
+ * backend, size and webhooks). The first completed campaign's measured rate replaces it.
  */
 export const DEFAULT_SEND_RATE_PER_SECOND = 10_000;
 
@@ -138,10 +139,11 @@ export class CampaignPreviewService {
 
   /**
    * A channel id that depends on the receiver is rendered in JS, as the sender renders it,
-   * over the whole audience read in keyset pages of 10,000 with a lookup of their cids: the
-   * cost grows with the audience (about as much as reading every user once more, plus a render
-   * each), unlike the distinct channels' single statement. Pages await the database, so the
-   * event loop is never held for more than one page's renders.
+   * over the whole audience read in keyset pages of 10,000 with a lookup of their cids: every
+   * user travels to JS (row, JSON parse, render, cid probe), ~17 µs a target on 2 cores (16–17 s
+   * at 950k) where the distinct channels' single statement costs ~1.4 µs (docs/benchmarks.md,
+   * Preview). Pages await the database, so the event loop is never held for more than one
+   * page's renders.
    */
   private async channelsRendered(context: PreviewContext, result: ChannelCounts): Promise<ChannelCounts> {
     const { campaign, compiled, base } = context;
@@ -187,8 +189,7 @@ export class CampaignPreviewService {
   private async estimatedSeconds(campaign: Campaign, total: number): Promise<number> {
     if (total === 0) return 0;
     const [settings, measured] = await Promise.all([this.deps.storage.settings.get(), this.deps.storage.audience.recentSendRate()]);
-    const appLimit = (settings as { campaign_max_messages_per_second?: number | null }).campaign_max_messages_per_second ?? null;
-    const rates = [campaign.max_messages_per_second, appLimit, measured ?? DEFAULT_SEND_RATE_PER_SECOND].filter((r): r is number => typeof r === 'number' && r > 0);
+    const rates = [campaign.max_messages_per_second, settings.campaign_max_messages_per_second, measured ?? DEFAULT_SEND_RATE_PER_SECOND].filter((r): r is number => typeof r === 'number' && r > 0);
     return Math.ceil((total / Math.min(...rates)) * 1000) / 1000;
   }
 }

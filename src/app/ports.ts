@@ -344,6 +344,26 @@ export interface AudiencePage {
   next: string | null;
 }
 
+/**
+ * What GET /metrics reads at scrape time (src/metrics/). Every read is over the campaigns
+ * table or the first entries of an index, never a count of the ledger: a scrape must stay
+ * cheap while a 1M-target campaign runs.
+ */
+export interface MetricsStore {
+  /** Campaigns per status; statuses without one are absent. */
+  campaignsByStatus(): Promise<Map<CampaignStatus, number>>;
+  /**
+   * Ledger rows still to send over every campaign, from the counters the sender keeps on the
+   * campaign rows: `ready` pending now, `deferred` pending until their delivery window opens.
+   */
+  ledgerBacklog(): Promise<{ ready: number; deferred: number }>;
+  /**
+   * Pending outbox rows, counted up to `cap` (an exact count walks the whole due index), and
+   * the time the oldest due one (next_attempt_at <= now) fell due; null when none is due.
+   */
+  outboxBacklog(now: Micros, cap: number): Promise<{ depth: number; oldestDueAt: Micros | null }>;
+}
+
 export interface Stores {
   settings: AppSettingsStore;
   outbox: OutboxStore;
@@ -358,6 +378,7 @@ export interface Stores {
   campaignTargets: CampaignTargetStore;
   audience: AudienceStore;
   messageJobs: MessageJobStore;
+  metrics: MetricsStore;
 }
 
 export interface Storage extends Stores {

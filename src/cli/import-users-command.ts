@@ -3,13 +3,12 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { importUsers } from '../app/user-import.js';
 import type { Config } from '../config/config.js';
-import { openHerald } from '../main/open-herald.js';
+import type { OpenedHerald } from '../main/open-herald.js';
+import { CliExit, parseCommand, positiveInteger, UsageError, type CliIo, type CommandContext } from './cli-command.js';
 import { progressReporter } from './progress.js';
 
 /** Bad lines printed in full; the rest are counted (the import keeps up to 1,000). */
 const PRINTED_ERRORS = 20;
-
-export const ImportExit = { ok: 0, failed: 1, usage: 2, linesSkipped: 3 } as const;
 
 export interface ImportUsersArgs {
   /** A path, or '-' for stdin. */
@@ -17,10 +16,13 @@ export interface ImportUsersArgs {
   batchSize?: number;
 }
 
-export interface CliIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  stdin: Readable;
+/** `herald import users FILE [--batch-size N]`. */
+export async function importCommand(args: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parseCommand(args, { 'batch-size': { type: 'string' } });
+  if (positionals[0] !== 'users') throw new UsageError(`unknown command: import ${positionals.join(' ')}`.trim());
+  const [, file, ...extra] = positionals;
+  if (file === undefined || extra.length > 0) throw new UsageError('import users takes exactly one FILE (or - for stdin)');
+  return importUsersCommand(ctx.config, { file, batchSize: positiveInteger(values['batch-size'], 'batch-size') }, ctx.io);
 }
 
 /**
@@ -29,8 +31,10 @@ export interface CliIo {
  */
 export async function importUsersCommand(config: Config, args: ImportUsersArgs, io: CliIo): Promise<number> {
   const source = openSource(args.file, io.stdin);
-  let opened: Awaited<ReturnType<typeof openHerald>> | undefined;
+  let opened: OpenedHerald | undefined;
   try {
+    // Loaded on use, as in withHerald (cli-command.ts).
+    const { openHerald } = await import('../main/open-herald.js');
     opened = await openHerald(config);
     const { deps } = opened.herald;
     io.stderr.write(`importing users from ${args.file === '-' ? 'stdin' : args.file} into ${opened.where}\n`);
@@ -50,7 +54,7 @@ export async function importUsersCommand(config: Config, args: ImportUsersArgs, 
     const unprinted = result.skipped - Math.min(result.errors.length, PRINTED_ERRORS);
     if (unprinted > 0) io.stderr.write(`… and ${fmt(unprinted)} more bad lines\n`);
     io.stdout.write(`imported ${fmt(result.imported)} users, skipped ${fmt(result.skipped)} lines in ${seconds.toFixed(1)}s\n`);
-    return result.skipped > 0 ? ImportExit.linesSkipped : ImportExit.ok;
+    return result.skipped > 0 ? CliExit.linesSkipped : CliExit.ok;
   } finally {
     source.stream.destroy();
     await opened?.close();

@@ -54,11 +54,16 @@ function describe(s: ProgressSnapshot, totalBytes: number | null, seconds: numbe
   const rate = seconds > 0 ? Math.round(s.imported / seconds) : 0;
   const counts = `${fmt(s.imported)} imported, ${fmt(s.skipped)} skipped, ${fmt(rate)} users/s`;
   if (totalBytes === null || totalBytes === 0) return `${mib(s.bytes)} MiB read, ${counts}`;
-  const fraction = Math.min(1, s.bytes / totalBytes);
-  const filled = Math.round(fraction * BAR_WIDTH);
-  const bar = `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}]`;
-  const percent = `${(fraction * 100).toFixed(0).padStart(3)}%`;
-  return `${bar} ${percent} ${mib(s.bytes)}/${mib(totalBytes)} MiB, ${counts}`;
+  return `${progressBar(s.bytes / totalBytes)} ${mib(s.bytes)}/${mib(totalBytes)} MiB, ${counts}`;
+}
+
+/** `[##########..............]  42%`: the bar of an import and of `campaigns watch`. */
+export function progressBar(fraction: number): string {
+  const clamped = Math.min(1, Math.max(0, fraction));
+  const filled = Math.round(clamped * BAR_WIDTH);
+  // Floored: 100% only when it is all done, not at 99.6%.
+  const percent = `${String(Math.floor(clamped * 100)).padStart(3)}%`;
+  return `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${percent}`;
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US');

@@ -29,6 +29,8 @@ const ConfigSchema = Type.Object({
   webhookRetryWindowMs: Type.Integer({ minimum: 0 }),
   /** Accept stream-chat's unsigned dev tokens (`client.devToken(id)`): development only. */
   allowDevTokens: Type.Boolean(),
+  /** When set, GET /metrics needs `Authorization: Bearer <metricsToken>`; open otherwise. */
+  metricsToken: Type.Optional(Type.String({ minLength: 1 })),
 });
 export type Config = Readonly<Static<typeof ConfigSchema>>;
 
@@ -54,6 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     leaseMs: Number(env.HERALD_LEASE_MS ?? 30_000),
     webhookRetryWindowMs: Number(env.HERALD_WEBHOOK_RETRY_WINDOW_MS ?? 24 * 3_600_000),
     allowDevTokens: env.HERALD_ALLOW_DEV_TOKENS === '1' || env.HERALD_ALLOW_DEV_TOKENS === 'true',
+    metricsToken: env.HERALD_METRICS_TOKEN || undefined,
   };
   if (!Value.Check(ConfigSchema, candidate)) {
     const problems = [...Value.Errors(ConfigSchema, candidate)].map((e) => `${e.path.slice(1) || 'config'}: ${e.message}`);

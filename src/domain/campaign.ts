@@ -55,6 +55,9 @@ export interface CampaignStats {
   stats_messages_recalled: number;
   /** Targets waiting, pending, for their delivery window to open: the current count. */
   stats_targets_deferred: number;
+  /** Ledger rows so far (it grows while the audience is expanded) and the terminal ones among them. */
+  stats_targets_total: number;
+  stats_targets_done: number;
 }
 
 /** The fields a client sets, on create and (merged) on update. */
@@ -115,6 +118,8 @@ export const emptyStats = (): CampaignStats => ({
   stats_completed_at: null,
   stats_messages_recalled: 0,
   stats_targets_deferred: 0,
+  stats_targets_total: 0,
+  stats_targets_done: 0,
 });
 
 /** Statuses each change may start from (docs/design.md, Campaign lifecycle). */

@@ -1,7 +1,8 @@
 import cors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import type { AppSettingsService } from '../app/app-settings.js';
 import type { CampaignLifecycle } from '../app/campaign-lifecycle.js';
 import type { CampaignPreviewService } from '../app/campaign-preview.js';
@@ -16,7 +17,10 @@ import type { SegmentsService } from '../app/segments.js';
 import type { MessagesService } from '../app/messages.js';
 import type { UsersService } from '../app/users.js';
 import { TokenVerifier } from '../app/tokens.js';
+import { registerConsole } from './console-pages.js';
 import { registerAuth } from './plugins/auth.js';
+import { registerMetricsEndpoint, type MetricsEndpoint } from './plugins/metrics-endpoint.js';
+import { DOCS_PREFIX, registerOpenApi } from './plugins/openapi.js';
 import { stringifyWithBigInts } from './plugins/bigint-json.js';
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling, sendStreamError } from './plugins/errors.js';
 import { ErrorCode } from '../domain/errors.js';
@@ -67,6 +71,14 @@ export interface HttpDeps {
   isReady: () => boolean;
   /** The built examples (dist/examples), served at /examples/; absent in tests that need none. */
   examplesDir?: string;
+  /** The process's metrics, served at GET /metrics; absent where there are none (the CLI). */
+  metrics?: MetricsEndpoint;
+  /** When set, GET /metrics needs `Authorization: Bearer <metricsToken>` (HERALD_METRICS_TOKEN). */
+  metricsToken?: string;
+  /** Told of every route as it is added (test/openapi.test.ts checks that the document has them all). */
+  onRoute?: (route: RouteOptions) => void;
+  /** The built web console (dist/console), served at /dashboard/; absent in tests that need none. */
+  consoleDir?: string;
 }
 
 /** The HTTP app for production and tests alike: it does not listen and reads no environment. */
@@ -86,13 +98,20 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
   }) as unknown as FastifyInstance;
+  if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
 
   registerErrorHandling(app);
   registerBodyParsing(app);
   registerParamChecks(app);
   app.setReplySerializer((payload) => stringifyWithBigInts(payload));
-  // Every success body carries Stream's `duration`, e.g. "4.12ms" (contract 1.4).
-  app.addHook('preSerialization', async (_request, reply, payload) => {
+  // Response schemas document the routes (OpenAPI); the reply serializer above writes every
+  // reply. Without this, Fastify would compile a fast-json-stringify serializer per response
+  // schema at start (~250 of them) that no reply would ever use.
+  app.setSerializerCompiler(() => (data) => stringifyWithBigInts(data));
+  // Every success body carries Stream's `duration`, e.g. "4.12ms" (contract 1.4); not the
+  // OpenAPI document, which allows no field of that name.
+  app.addHook('preSerialization', async (request, reply, payload) => {
+    if (request.routeOptions.url?.startsWith(DOCS_PREFIX)) return payload;
     if (payload && typeof payload === 'object' && !Array.isArray(payload) && !('duration' in payload)) {
       return { ...payload, duration: `${reply.elapsedTime.toFixed(2)}ms` };
     }
@@ -107,6 +126,9 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
     allowedHeaders: ['Authorization', 'Content-Type', 'stream-auth-type', 'X-Stream-Client', 'x-client-request-id'],
     maxAge: 600,
   });
+  // Before any route: the OpenAPI document collects routes as they are added.
+  await registerOpenApi(app);
+  if (deps.metrics) registerMetricsEndpoint(app, deps.metrics, deps.metricsToken);
 
   // Chat clients (src/realtime/). On shutdown every connection is closed with 1001, never
   // 1000, so that clients reconnect to the next process instead of giving up; pending long
@@ -121,8 +143,11 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
   });
 
   if (deps.examplesDir) await registerExamples(app, deps.examplesDir);
+  if (deps.consoleDir) await registerConsole(app, deps.consoleDir);
 
-  app.get('/healthz', async (_request, reply) =>
+  const Health = Type.Object({ status: Type.String(), duration: Type.String() });
+  const healthSchema = { operationId: 'Health', tags: ['operations'], security: [], response: { 200: Health, 503: Health } };
+  app.get('/healthz', { schema: healthSchema }, async (_request, reply) =>
     deps.isReady() ? { status: 'ok' } : reply.code(503).send({ status: 'starting' }),
   );
 
@@ -143,16 +168,20 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
   return app;
 }
 
-/** The example chat client (examples/inbox), as `npm run build` bundles it. */
+/**
+ * The example chat client (examples/inbox), as `npm run build` bundles it. Hidden from the
+ * OpenAPI document, as @fastify/static hides its own routes: a page and its bundle, not API.
+ */
 async function registerExamples(app: FastifyInstance, dir: string): Promise<void> {
+  const hidden = { schema: { hide: true } };
   if (existsSync(dir)) {
     await app.register(fastifyStatic, { root: dir, prefix: '/examples/', index: false });
     // The router ignores trailing slashes, which hides directory indexes from the static
     // plugin (and would turn its redirect into a loop): the page gets a route of its own.
-    app.get('/examples/inbox', (_request, reply) => reply.sendFile('inbox/index.html'));
+    app.get('/examples/inbox', hidden, (_request, reply) => reply.sendFile('inbox/index.html'));
     return;
   }
-  app.get('/examples/*', async (_request, reply) =>
+  app.get('/examples/*', hidden, async (_request, reply) =>
     sendStreamError(reply, 'Examples', ErrorCode.doesNotExist, 'the examples are not built: run npm run build'),
   );
 }

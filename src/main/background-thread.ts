@@ -1,6 +1,8 @@
 import { once } from 'node:events';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
+import type { WorkObserver } from '../app/observer-ports.js';
 import type { Config } from '../config/config.js';
+import { replayRelayed } from '../metrics/thread-relay.js';
 
 export interface BackgroundThread {
   stop(): Promise<void>;
@@ -30,7 +32,10 @@ function startThread(module: string, data: unknown, limits: ResourceLimits, onEr
     async stop() {
       if (worker.threadId === -1) return;
       worker.postMessage('stop');
-      await Promise.race([once(worker, 'message'), once(worker, 'exit')]);
+      // 'stopped', not any message: the batch in flight still posts 'feed' and its metrics
+      // as it commits, and the thread must not be terminated before it closed its database.
+      const stopped = new Promise<void>((resolve) => worker.on('message', (message) => message === 'stopped' && resolve()));
+      await Promise.race([stopped, once(worker, 'exit')]);
       await worker.terminate();
     },
   };
@@ -38,13 +43,19 @@ function startThread(module: string, data: unknown, limits: ResourceLimits, onEr
 
 /**
  * The background loops (main/worker-thread.ts). It posts 'feed' after each commit that added
- * to the chat feed, for the API thread's realtime fan-out (SQLite has no cross-thread notify).
+ * to the chat feed, for the API thread's realtime fan-out (SQLite has no cross-thread notify),
+ * and the sender's and deliverer's reports, for the API thread's metrics (metrics/thread-relay.ts).
  */
 export const startBackgroundThread = (
   config: Config & { apiKey: string; apiSecret: string },
   onError: (error: Error) => void,
   onFeedCommitted: () => void,
-) => startThread('worker-thread', { ...config }, SENDER_LIMITS, onError, (message) => message === 'feed' && onFeedCommitted());
+  observer?: WorkObserver,
+) =>
+  startThread('worker-thread', { ...config }, SENDER_LIMITS, onError, (message) => {
+    if (message === 'feed') onFeedCommitted();
+    else if (observer) replayRelayed(message, observer);
+  });
 
 /** The WAL checkpointer of a SQLite file (main/checkpoint-thread.ts). */
 export const startCheckpointer = (file: string, onError: (error: Error) => void) =>

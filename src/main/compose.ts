@@ -9,6 +9,7 @@ import { CampaignsService } from '../app/campaigns.js';
 import { ChannelEventsService } from '../app/channel-events.js';
 import { ChannelsService } from '../app/channels.js';
 import { ChatFeedService } from '../app/chat-feed.js';
+import { unobserved, type WorkObserver } from '../app/observer-ports.js';
 import { ConnectUserService } from '../app/connect-user.js';
 import { MessagesService } from '../app/messages.js';
 import { SegmentsService } from '../app/segments.js';
@@ -17,6 +18,7 @@ import type { Config } from '../config/config.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { defaultCustomDataLimits, type CustomDataLimits } from '../domain/custom-data.js';
 import { buildApp, type HttpDeps } from '../http/build-app.js';
+import { HeraldMetrics } from '../metrics/herald-metrics.js';
 import { refreshStatistics, type Database } from '../storage/database.js';
 import { createRealtimeBus } from '../storage/realtime-bus.js';
 import { createSenderStore, createStorage } from '../storage/storage.js';
@@ -45,7 +47,9 @@ export interface Herald {
   deliverer?: WebhookDeliverer;
   /** Keeps the planner's statistics fresh (storage maintenance). */
   refreshStatistics(): Promise<void>;
-  buildHttp(options: Omit<HttpDeps, 'services' | 'nowMicros' | 'connections'>): ReturnType<typeof buildApp>;
+  /** The metrics served at GET /metrics, when composed with `metrics` (a process with an API). */
+  metrics?: HeraldMetrics;
+  buildHttp(options: Omit<HttpDeps, 'services' | 'nowMicros' | 'connections' | 'metrics'>): ReturnType<typeof buildApp>;
 }
 
 export interface ComposeOptions {
@@ -62,6 +66,13 @@ export interface ComposeOptions {
   onFeedCommitted?: () => void;
   /** Reports a lost LISTEN connection (PostgreSQL's realtime bus). */
   onBusError?: (error: unknown) => void;
+  /**
+   * Keep Prometheus metrics (GET /metrics): the processes with an API. The sender and the
+   * deliverer composed here then report to them.
+   */
+  metrics?: boolean;
+  /** Where the sender and the deliverer report otherwise: the relay of a sender thread. */
+  observer?: WorkObserver;
 }
 
 // Stream tries for 15 s; Herald for a day by default (HERALD_WEBHOOK_RETRY_WINDOW_MS).
@@ -93,7 +104,9 @@ export function composeHerald(database: Database, options: ComposeOptions = {}):
   };
   const connections = new ConnectionRegistry(bus);
   const senderStore = createSenderStore(database, storageOptions);
-  const sender = new Sender(deps, senderStore, senderOptions);
+  const metrics = options.metrics ? new HeraldMetrics(deps.storage.metrics, clock) : undefined;
+  const observer = metrics ?? options.observer ?? unobserved;
+  const sender = new Sender(deps, senderStore, senderOptions, observer);
   const webhooks = options.webhooks;
   const campaigns = new CampaignsService(deps);
   const services = {
@@ -140,9 +153,10 @@ export function composeHerald(database: Database, options: ComposeOptions = {}):
         maxRetryDelayMs: webhooks.maxRetryDelayMs,
         concurrency: DELIVERY_CONCURRENCY,
         leaseMs: senderOptions.leaseMs,
-      }),
+      }, observer),
     refreshStatistics: () => refreshStatistics(database),
-    buildHttp: (httpOptions) => buildApp({ ...httpOptions, services, connections, nowMicros: () => clock.nowMicros() }),
+    metrics,
+    buildHttp: (httpOptions) => buildApp({ ...httpOptions, services, connections, nowMicros: () => clock.nowMicros(), metrics }),
   };
 }
 
@@ -151,7 +165,7 @@ export function composeFromConfig(
   database: Database,
   config: Config,
   credentials: { apiKey: string; apiSecret: string },
-  extra: Pick<ComposeOptions, 'onFeedCommitted' | 'onBusError'> = {},
+  extra: Pick<ComposeOptions, 'onFeedCommitted' | 'onBusError' | 'metrics' | 'observer'> = {},
 ): Herald {
   return composeHerald(database, {
     ...extra,

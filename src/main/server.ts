@@ -6,6 +6,7 @@ import { migrateToLatest, openDatabase, refreshStatistics } from '../storage/dat
 import { composeFromConfig } from './compose.js';
 import { startBackgroundThread, startCheckpointer } from './background-thread.js';
 import { startWorkers } from './workers.js';
+import { dashboardLink } from './dashboard-link.js';
 import { printWelcome } from './welcome.js';
 
 /**
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
   await refreshStatistics(database);
   const herald = composeFromConfig(database, config, credentials, {
     onBusError: (error) => logger.warn({ err: error }, 'realtime bus: LISTEN connection lost; reconnecting'),
+    // GET /metrics where there is an API; a `worker` process serves no HTTP.
+    metrics: config.role !== HeraldRole.worker,
   });
 
   let ready = false;
@@ -37,10 +40,12 @@ async function main(): Promise<void> {
     allowDevTokens: config.allowDevTokens,
     bodyLimitBytes: config.bodyLimitBytes,
     corsOrigins: config.corsOrigins,
+    metricsToken: config.metricsToken,
     logger,
     isReady: () => ready,
     // dist/examples from dist/main and from src/main alike.
     examplesDir: fileURLToPath(new URL('../../dist/examples/', import.meta.url)),
+    consoleDir: fileURLToPath(new URL('../../dist/console/', import.meta.url)),
   });
   // `worker` runs the loops on this thread; `all` on a thread of their own, beside the API.
   const onThreadError = (error: Error) => {
@@ -50,7 +55,7 @@ async function main(): Promise<void> {
   const workers: Array<{ stop(): Promise<void> }> = [];
   if (config.role === HeraldRole.worker) workers.push(...startWorkers(herald, logger));
   if (config.role === HeraldRole.all) {
-    workers.push(startBackgroundThread({ ...config, ...credentials }, onThreadError, () => herald.deps.bus.wakeFeed()));
+    workers.push(startBackgroundThread({ ...config, ...credentials }, onThreadError, () => herald.deps.bus.wakeFeed(), herald.metrics));
     if (database.sqlite) workers.push(startCheckpointer(database.location, onThreadError));
   }
   if (config.role !== HeraldRole.worker) {
@@ -64,7 +69,7 @@ async function main(): Promise<void> {
   if (String(config.port).startsWith('3030')) {
     logger.warn({ port: config.port }, 'stream-chat rewrites :3030 to :8800 for its WebSocket: chat clients cannot connect on this port');
   }
-  if (credentials.generated) printWelcome(credentials, address);
+  if (credentials.generated) printWelcome(credentials, address, (await dashboardLink(credentials, config)).url);
   if (config.allowDevTokens) logger.warn('HERALD_ALLOW_DEV_TOKENS is on: anyone can connect as any user; never use it in production');
 
   let stopping = false;

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
 import type { Config } from '../config/config.js';
+import { relayingObserver } from '../metrics/thread-relay.js';
 import { openDatabase } from '../storage/database.js';
 import { composeFromConfig } from './compose.js';
 import { startWorkers } from './workers.js';
@@ -18,8 +19,12 @@ const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config
 // The checkpoint thread copies the WAL back (main/checkpoint-thread.ts), not this one between
 // its send batches.
 database.sqlite?.pragma('wal_autocheckpoint = 0');
-// SQLite cannot notify the API thread of a committed send batch: this thread tells it.
-const herald = composeFromConfig(database, config, config, { onFeedCommitted: () => parentPort?.postMessage('feed') });
+// SQLite cannot notify the API thread of a committed send batch: this thread tells it. The
+// metrics live in the API thread's registry: the sender and the deliverer report there.
+const herald = composeFromConfig(database, config, config, {
+  onFeedCommitted: () => parentPort?.postMessage('feed'),
+  observer: relayingObserver((report) => parentPort?.postMessage(report)),
+});
 const loops = startWorkers(herald, logger);
 logger.info({ loops: loops.map((l) => l.name) }, 'background loops started');
 

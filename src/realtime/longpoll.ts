@@ -100,7 +100,7 @@ const connectionNotFound = () =>
  * token comes in the Authorization header.
  */
 export function longPollRoutes(app: FastifyInstance, deps: LongPollDeps): void {
-  app.get('/longpoll', { schema: { querystring: PollQuery } }, async (request, reply) => {
+  app.get('/longpoll', { schema: { querystring: PollQuery, operationId: 'LongPoll', tags: ['realtime'] } }, async (request, reply) => {
     const query = request.query as { connection_id?: string; json?: string; close?: string };
     const caller = request.caller;
     if (caller.kind !== 'user') throw authError(ErrorCode.authentication, 'a chat connection needs a user token, not a server token');

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { AppDeps } from '../app/app-deps.js';
 import { recordStatusChange } from '../app/campaign-events.js';
+import { unobserved, type WorkObserver } from '../app/observer-ports.js';
 import type { AppSettings } from '../domain/app-settings.js';
 import type { Campaign } from '../domain/campaign.js';
 import { minimumGrant, returnTokens, takeTokens, type RateLimit } from '../domain/rate-bucket.js';
@@ -43,6 +44,8 @@ export class Sender {
     private readonly deps: AppDeps,
     private readonly store: SenderStore,
     private readonly options: SenderOptions = defaultSenderOptions,
+    /** Told of every batch that claimed targets (the metrics of an API process). */
+    private readonly observer: WorkObserver = unobserved,
   ) {
     this.expander = new AudienceExpander(deps, store, { owner: this.owner, leaseMs: options.leaseMs, pageSize: options.pageSize });
     this.planner = new BatchPlanner(deps, store, { planBudgetMs: options.leaseMs / 3 });
@@ -90,9 +93,11 @@ export class Sender {
       limit = await this.take(limits, limit);
       if (limit === 0) return 'throttled';
     }
+    const startedAt = performance.now();
     const result = await this.store.sendBatch({ campaignId: campaign.id, owner: this.owner, limit, now: this.deps.clock.nowMicros() }, (targetIds) =>
       this.planner.plan(campaign, targetIds),
     );
+    if (result) this.observer.sendBatch({ sent: result.sent, skipped: result.skipped, failed: result.failed, seconds: (performance.now() - startedAt) / 1000 });
     // Tokens are for messages: what was skipped, deferred or not claimed goes back.
     const unused = limit - (result?.sent ?? 0);
     if (limits.length > 0 && unused > 0) {

@@ -37,6 +37,8 @@ export const campaignFromRow = (caps: DialectCaps, r: Selectable<CampaignsTable>
     stats_completed_at: r.stats_completed_at,
     stats_messages_recalled: Number(r.stats_messages_recalled),
     stats_targets_deferred: Number(r.stats_targets_deferred),
+    stats_targets_total: Number(r.stats_targets_total),
+    stats_targets_done: Number(r.stats_targets_done),
   },
   max_messages_per_second: r.max_messages_per_second,
   delivery_window: (caps.parseJson(r.delivery_window) as Campaign['delivery_window']) ?? null,

@@ -47,8 +47,10 @@ export async function migrateToLatest(database: Database): Promise<void> {
   const migrator = new Migrator({ db: database.db, provider: migrationProvider(database.caps) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`migration ${failed} failed: ${String((error as Error).message ?? error)}`);
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    const message = String((error as Error).message ?? error);
+    // No failed migration: none ran, as when the database cannot be reached at all.
+    throw new Error(failed ? `migration ${failed} failed: ${message}` : message, { cause: error });
   }
 }
 

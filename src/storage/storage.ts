@@ -14,6 +14,7 @@ import { KyselyChannelStore } from './channel-store.js';
 import type { Database } from './database.js';
 import { KyselyFeedStore } from './feed-store.js';
 import { KyselyMessageStore } from './message-store.js';
+import { KyselyMetricsStore } from './metrics-store.js';
 import type { Schema } from './schema.js';
 import { KyselySegmentStore } from './segment-store.js';
 import { KyselyTaskStore } from './task-store.js';
@@ -34,6 +35,7 @@ function storesOn(db: Kysely<Schema>, database: Database, onFeedAppend?: () => v
     campaignTargets: new KyselyCampaignTargetStore(db),
     audience: new KyselyAudienceStore(db, database.caps),
     messageJobs: new KyselyMessageJobStore(db, database.caps),
+    metrics: new KyselyMetricsStore(db, database.caps),
   };
 }
 

@@ -1,4 +1,5 @@
 import { Agent, request } from 'undici';
+import { unobserved, type WebhookReport, type WorkObserver } from '../app/observer-ports.js';
 import type { OutboxPosition, OutboxRow, OutboxStore } from '../app/ports.js';
 import type { Clock } from '../domain/clock.js';
 import { OutboxStatus } from '../domain/events.js';
@@ -50,6 +51,8 @@ export class WebhookDeliverer {
     private readonly encodeSnapshots: (rows: OutboxRow[]) => Promise<void>,
     private readonly clock: Clock,
     private readonly options: DelivererOptions,
+    /** Told the outcomes of each claim (the metrics of an API process). */
+    private readonly observer: WorkObserver = unobserved,
   ) {
     // The per-attempt limit as undici's three timeouts (connect, headers, body): an
     // AbortSignal.timeout per request would cost a timer and a signal for every delivery.
@@ -76,15 +79,19 @@ export class WebhookDeliverer {
       this.prefetched.catch(() => {}); // awaited, and so reported, by the next round
     }
     const delivered: string[] = [];
+    const outcomes: WebhookReport = { delivered: 0, retried: 0, dead: 0 };
     let next = 0;
     const lane = async () => {
       while (next < rows.length) {
         const row = rows[next++];
-        if (await this.deliver(row)) delivered.push(row.id);
+        const outcome = await this.deliver(row);
+        outcomes[outcome]++;
+        if (outcome === 'delivered') delivered.push(row.id);
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.options.concurrency, rows.length) }, lane));
     await this.outbox.batchDelivered(delivered, this.options.owner);
+    this.observer.webhookDeliveries(outcomes);
     return true;
   }
 
@@ -102,18 +109,18 @@ export class WebhookDeliverer {
     return { rows, after };
   }
 
-  /** True when delivered; failures are recorded here, one by one (they are the rare case). */
-  private async deliver(row: OutboxRow): Promise<boolean> {
+  /** The attempt's outcome; failures are recorded here, one by one (they are the rare case). */
+  private async deliver(row: OutboxRow): Promise<keyof WebhookReport> {
     const result = await this.attempt(row);
     const now = this.clock.nowMicros();
-    if (result.ok) return true;
+    if (result.ok) return 'delivered';
     const nextAttemptAt = now + retryDelayMs(row.attempts + 1, this.options.maxRetryDelayMs) * 1000;
     const expired = nextAttemptAt - row.created_at > this.options.retryWindowMs * 1000;
     const status = result.retryable && !expired ? OutboxStatus.pending : OutboxStatus.dead;
     // The body goes with the outcome: a snapshot encoded for this attempt is sent as the same
     // bytes on every later one.
     await this.outbox.finish(row.id, this.options.owner, { status, nextAttemptAt, error: result.error, body: row.body }, now);
-    return false;
+    return status === OutboxStatus.dead ? 'dead' : 'retried';
   }
 
   private async attempt(row: OutboxRow): Promise<AttemptResult> {

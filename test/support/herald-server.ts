@@ -42,6 +42,11 @@ export interface StartOptions {
   /** The port to listen on (a restart on the same address); a free one by default. */
   port?: number;
   allowDevTokens?: boolean;
+  /** Serve GET /metrics (a Prometheus registry of this server); with `metricsToken`, behind that bearer token. */
+  metrics?: boolean;
+  metricsToken?: string;
+  /** The built web console to serve at /dashboard/ (scripts/build-console.ts). */
+  consoleDir?: string;
 }
 
 /** A clock that reads the real time plus an offset the test sets. */
@@ -69,6 +74,7 @@ export async function startHeraldOn(created: CreatedDatabase, options: StartOpti
     customData: options.customData,
     sender: options.sender,
     webhooks: { apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET, ...options.webhooks },
+    metrics: options.metrics,
   });
   const app = await herald.buildHttp({
     apiKey: TEST_API_KEY,
@@ -76,8 +82,10 @@ export async function startHeraldOn(created: CreatedDatabase, options: StartOpti
     allowDevTokens: options.allowDevTokens,
     bodyLimitBytes: 1024 * 1024,
     corsOrigins: options.corsOrigins ?? ['*'],
+    metricsToken: options.metricsToken,
     logger: pino({ level: process.env.HERALD_TEST_LOG_LEVEL ?? 'silent' }),
     isReady: () => true,
+    consoleDir: options.consoleDir,
   });
   const realtime = await herald.startRealtime(app.log);
   await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
