@@ -29,8 +29,8 @@ export async function registerConsole(app: FastifyInstance, dir: string): Promis
   if (!existsSync(indexFile)) {
     const notBuilt = async (_request: unknown, reply: Parameters<typeof sendStreamError>[0]) =>
       sendStreamError(reply, 'Console', ErrorCode.doesNotExist, 'the console is not built: run npm run build');
-    app.get('/dashboard', notBuilt);
-    app.get('/dashboard/*', notBuilt);
+    app.get('/dashboard', { schema: { hide: true } }, notBuilt);
+    app.get('/dashboard/*', { schema: { hide: true } }, notBuilt);
     return;
   }
   const index = readFileSync(indexFile);
@@ -40,8 +40,9 @@ export async function registerConsole(app: FastifyInstance, dir: string): Promis
       return payload;
     });
     // reply.sendFile belongs to the examples' registration; this one serves by its routes only.
-    await scope.register(fastifyStatic, { root: dir, prefix: '/dashboard/', index: false, decorateReply: false });
+    // Files, not API: hidden from the OpenAPI document, as the examples are.
+    await scope.register(fastifyStatic, { root: dir, prefix: '/dashboard/', index: false, decorateReply: false, schemaHide: true });
     // The router ignores trailing slashes, so /dashboard/ lands here too (see registerExamples).
-    scope.get('/dashboard', (_request, reply) => reply.type('text/html; charset=utf-8').send(index));
+    scope.get('/dashboard', { schema: { hide: true } }, (_request, reply) => reply.type('text/html; charset=utf-8').send(index));
   });
 }

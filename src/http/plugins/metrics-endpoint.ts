@@ -41,7 +41,7 @@ export function registerMetricsEndpoint(app: FastifyInstance, metrics: MetricsEn
         security: token === undefined ? [] : [{ metrics_token: [] }],
         response: {
           200: { description: 'Prometheus text exposition format 0.0.4', content: { 'text/plain': { schema: Type.String() } } },
-          401: streamErrorRef(),
+          ...(token !== undefined && { 401: streamErrorRef() }),
         },
       },
     },
