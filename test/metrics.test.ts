@@ -4,7 +4,8 @@ import { sql } from 'kysely';
 import { dirname } from 'node:path';
 import { backends } from './support/backends.js';
 import { ledgerCounts } from './support/campaign-counts.js';
-import { spawnHerald } from './support/herald-process.js';
+import { loadConfig } from '../src/config/config.js';
+import { freePort, spawnHerald, type HeraldProcess } from './support/herald-process.js';
 import { startHerald, type RunningHerald } from './support/herald-server.js';
 import { json, rawCall } from './support/raw-client.js';
 import { waitFor } from './support/waiting.js';
@@ -127,8 +128,13 @@ for (const { backend, skip } of await backends()) {
       await waitFor('expansion', expanded);
       await raw('POST', `/campaigns/${throttled.campaign.id}/stop`, {});
 
-      const truth = await ledgerTruth();
-      const now = await samples();
+      // A batch claimed before the stop may still commit: compare once the ledger is at rest.
+      const { truth, now } = await waitFor('the gauges to match the ledger', async () => {
+        const before = await ledgerTruth();
+        const scraped = await samples();
+        const after = await ledgerTruth();
+        return before.ready === after.ready && valueOf(scraped, 'herald_ledger_pending') === after.ready && { truth: after, now: scraped };
+      });
       assert.ok(truth.ready > 0, `the stopped campaign keeps pending targets: ${JSON.stringify(await ledgerCounts(h.database, throttled.campaign.id))}`);
       assert.equal(valueOf(now, 'herald_ledger_pending'), truth.ready);
       assert.equal(valueOf(now, 'herald_ledger_deferred'), truth.deferred);
@@ -253,4 +259,109 @@ for (const { backend, skip } of await backends()) {
       }
     });
   });
+
+  describe(`the metrics of \`worker\` processes, on HERALD_METRICS_PORT, on ${backend.name}`, { skip }, () => {
+    it('serves each worker\'s sends and webhook deliveries there, and never listens on PORT', async () => {
+      const receiver = await new WebhookReceiver().start();
+      // The API in this process, with no background loops: every send and delivery is a worker's.
+      const h = await startHerald(backend, { loops: [] });
+      const workers: Array<{ process: HeraldProcess; metricsURL: string }> = [];
+      try {
+        // Two workers on one machine, both given the API's PORT: a worker that listened on it
+        // would fail to start. SQLite is shared through its data dir, as the soak does.
+        const apiPort = new URL(h.baseURL).port;
+        const storage = h.databaseUrl ? { databaseUrl: h.databaseUrl } : { dataDir: dirname(h.database.location) };
+        for (let i = 0; i < 2; i++) {
+          const metricsPort = await freePort();
+          const env = { PORT: apiPort, HERALD_METRICS_PORT: String(metricsPort), HERALD_METRICS_TOKEN: TOKEN, HERALD_SEND_BATCH_SIZE: '4' };
+          const worker = await spawnHerald({ role: 'worker', ...storage, env });
+          workers.push({ process: worker, metricsURL: `http://127.0.0.1:${metricsPort}` });
+        }
+        for (const { process: worker, metricsURL } of workers) {
+          await waitFor(`the worker's /healthz on ${metricsURL}`, async () => {
+            if (worker.child.exitCode !== null) throw new Error(`the worker exited with code ${worker.child.exitCode}`);
+            return fetch(`${metricsURL}/healthz`).then((r) => r.ok, () => false);
+          }, 60_000);
+          assert.deepEqual(await (await fetch(`${metricsURL}/healthz`)).json(), { status: 'ok' });
+          // The same bearer rule as the API's /metrics, and nothing but /metrics and /healthz.
+          const unauthorized = await fetch(`${metricsURL}/metrics`);
+          assert.equal(unauthorized.status, 401);
+          assert.equal(((await unauthorized.json()) as { code: number }).code, 5);
+          for (const path of ['/campaigns', '/docs/json', '/dashboard/', '/connect']) {
+            assert.equal((await fetch(`${metricsURL}${path}`)).status, 404, path);
+          }
+        }
+        assert.ok((await fetch(`${h.baseURL}/healthz`)).ok, 'the API still holds PORT');
+
+        const scrapeWorker = async (metricsURL: string) => {
+          const response = await fetch(`${metricsURL}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+          assert.equal(response.status, 200);
+          assert.match(response.headers.get('content-type') ?? '', /^text\/plain/);
+          return parseExposition(await response.text());
+        };
+        const scrapeAll = () => Promise.all(workers.map((w) => scrapeWorker(w.metricsURL)));
+        const total = (scrapes: Sample[][], name: string, labels: Record<string, string> = {}) =>
+          scrapes.reduce((sum, samples) => sum + valueOf(samples, name, labels), 0);
+
+        const users = Array.from({ length: 21 }, (_, i) => ({ id: `w${i}` }));
+        await h.chat.upsertUsers([{ id: 'boss' }, ...users]);
+        await h.chat.updateAppSettings({ webhook_url: receiver.url } as never);
+        // `ghost` is no user: skipped (user_missing).
+        const campaign = h.chat.campaign({
+          sender_id: 'boss', user_ids: [...users.map((u) => u.id), 'ghost'], create_channels: true,
+          channel_template: { type: 'messaging', id: 'worker-{{ receiver.id }}' }, message_template: { text: 'hi' },
+        });
+        await campaign.create();
+        await campaign.start();
+        await waitFor('completion', async () => (await campaign.get()).campaign.status === 'completed', 60_000);
+        const ledger = await ledgerCounts(h.database, campaign.id!);
+        assert.equal(ledger.sent, users.length, JSON.stringify(ledger));
+        // A worker reports a batch after its commit: the counters may trail the completion.
+        const scrapes = await waitFor('the workers\' counters', async () => {
+          const now = await scrapeAll();
+          return total(now, 'herald_campaign_targets_total', { status: 'sent' }) + total(now, 'herald_campaign_targets_total', { status: 'skipped' }) ===
+            users.length + 1 && now;
+        });
+        assert.equal(total(scrapes, 'herald_campaign_targets_total', { status: 'sent' }), users.length);
+        assert.equal(total(scrapes, 'herald_campaign_targets_total', { status: 'skipped' }), 1);
+        assert.equal(total(scrapes, 'herald_campaign_targets_total', { status: 'failed' }), 0);
+        // 22 targets in batches of at most 4.
+        assert.ok(total(scrapes, 'herald_send_batch_duration_seconds_count') >= 6, 'the batches observed');
+        assert.ok(total(scrapes, 'herald_send_batch_duration_seconds_sum') > 0);
+        for (const samples of scrapes) {
+          assert.equal(samples.filter((x) => x.name === 'process_cpu_user_seconds_total').length, 1);
+          // The database's gauges are the API processes'; a worker's listener times no requests.
+          for (const name of ['herald_campaigns', 'herald_ledger_pending', 'herald_webhook_outbox_depth', 'herald_http_request_duration_seconds_count']) {
+            assert.ok(!samples.some((x) => x.name === name), `a worker serves no ${name}`);
+          }
+        }
+        // Every webhook event (the campaign's messages, channels and members) was delivered by a worker.
+        await waitFor('the workers\' deliveries', async () => {
+          const delivered = total(await scrapeAll(), 'herald_webhook_deliveries_total', { outcome: 'delivered' });
+          return receiver.accepted.length >= users.length && delivered === receiver.accepted.length;
+        });
+        // SIGTERM: the listener closes with the loops, and the process exits cleanly.
+        await Promise.all(workers.map((w) => w.process.stop()));
+        for (const { process: worker, metricsURL } of workers) {
+          assert.equal(worker.child.exitCode, 0);
+          await assert.rejects(fetch(`${metricsURL}/healthz`), 'the listener is closed');
+        }
+      } finally {
+        await Promise.all(workers.map((w) => w.process.stop()));
+        await h.close();
+        await receiver.stop();
+      }
+    });
+  });
 }
+
+describe('HERALD_METRICS_PORT', () => {
+  it('is a port number, and optional', () => {
+    assert.equal(loadConfig({}).metricsPort, undefined);
+    assert.equal(loadConfig({ HERALD_METRICS_PORT: '' }).metricsPort, undefined);
+    assert.equal(loadConfig({ HERALD_ROLE: 'worker', HERALD_METRICS_PORT: '9464' }).metricsPort, 9464);
+    for (const bad of ['0', '65536', '-1', '94.5', 'nine', '9464x']) {
+      assert.throws(() => loadConfig({ HERALD_METRICS_PORT: bad }), /invalid configuration: metricsPort/, bad);
+    }
+  });
+});

@@ -121,9 +121,11 @@ describe('template budgets', () => {
     const render = compileTemplate('{% for a in receiver.l %}{% for b in receiver.l %}{{ a | append: b | upcase }}{% endfor %}{% endfor %}', 1_000_000);
     const l = Array.from({ length: 1000 }, (_, i) => `item-${i}`);
     const started = performance.now();
-    assert.equal(budgetError(() => render({ receiver: { l } })).kind, 'steps');
-    // Not a timing assertion on the product: only that the step budget stopped it long before
-    // the 1,000,000 iterations the template asked for (~1 s unbounded on this machine).
+    // The step budget stops it, or on a busy machine the 50 ms backstop first (10,000 steps of
+    // append and upcase took over 50 ms under a load of 4 on 2 cores).
+    assert.ok(['steps', 'time'].includes(budgetError(() => render({ receiver: { l } })).kind));
+    // Not a timing assertion on the product: only that a budget stopped it long before the
+    // 1,000,000 iterations the template asked for (~1 s unbounded on this machine).
     assert.ok(performance.now() - started < 20 * TemplateBudget.timeMs);
   });
 });

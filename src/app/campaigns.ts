@@ -117,7 +117,7 @@ export class CampaignsService {
   private async updateInProgress(stores: Stores, before: Campaign, changes: Partial<CampaignFields>): Promise<CampaignView> {
     const other = Object.keys(changes).filter((k) => !(inProgressUpdatable as readonly string[]).includes(k));
     if (other.length > 0) {
-      throw inputError(`campaign "${before.id}" is in_progress: only ${inProgressUpdatable.join(', ')} may change; stop it first to change ${other.join(', ')}`, { [other[0]]: 'in_progress' });
+      throw inputError(`campaign "${before.id}" cannot be updated while in_progress: only ${inProgressUpdatable.join(', ')} may change; stop it first to change ${other.join(', ')}`, { [other[0]]: 'in_progress' });
     }
     const campaign: Campaign = { ...before, ...changes, updated_at: this.deps.clock.nowMicros() };
     checkCampaignFields(campaign, this.deps.customData);

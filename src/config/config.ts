@@ -31,6 +31,11 @@ const ConfigSchema = Type.Object({
   allowDevTokens: Type.Boolean(),
   /** When set, GET /metrics needs `Authorization: Bearer <metricsToken>`; open otherwise. */
   metricsToken: Type.Optional(Type.String({ minLength: 1 })),
+  /**
+   * Where a `worker` process, which serves no API, serves GET /metrics and GET /healthz; unset,
+   * it serves nothing. Processes with an API serve /metrics on `port` and ignore it.
+   */
+  metricsPort: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
 });
 export type Config = Readonly<Static<typeof ConfigSchema>>;
 
@@ -57,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookRetryWindowMs: Number(env.HERALD_WEBHOOK_RETRY_WINDOW_MS ?? 24 * 3_600_000),
     allowDevTokens: env.HERALD_ALLOW_DEV_TOKENS === '1' || env.HERALD_ALLOW_DEV_TOKENS === 'true',
     metricsToken: env.HERALD_METRICS_TOKEN || undefined,
+    metricsPort: env.HERALD_METRICS_PORT ? Number(env.HERALD_METRICS_PORT) : undefined,
   };
   if (!Value.Check(ConfigSchema, candidate)) {
     const problems = [...Value.Errors(ConfigSchema, candidate)].map((e) => `${e.path.slice(1) || 'config'}: ${e.message}`);

@@ -22,9 +22,10 @@ export function checkTemplate(source: string, field: string, maxOutputChars: num
     throw inputError(`${field} is not a valid template: ${detail}`, { [field]: 'template does not parse' });
   }
   try {
-    renderWithinBudget(liquid, parsed, {}, maxOutputChars);
+    // Counted budgets only: the same verdict on every machine, however busy.
+    renderWithinBudget(liquid, parsed, {}, maxOutputChars, false);
   } catch (error) {
-    if (error instanceof TemplateBudgetExceeded && error.kind !== 'time') {
+    if (error instanceof TemplateBudgetExceeded) {
       throw inputError(`${field} is over the template budget: ${error.message}`, { [field]: `over the ${error.kind} budget` });
     }
     // Other render errors may depend on the variables: they fail single targets at send time.

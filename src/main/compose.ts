@@ -18,7 +18,7 @@ import type { Config } from '../config/config.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { defaultCustomDataLimits, type CustomDataLimits } from '../domain/custom-data.js';
 import { buildApp, type HttpDeps } from '../http/build-app.js';
-import { HeraldMetrics } from '../metrics/herald-metrics.js';
+import { HeraldMetrics, WorkMetrics } from '../metrics/herald-metrics.js';
 import { refreshStatistics, type Database } from '../storage/database.js';
 import { createRealtimeBus } from '../storage/realtime-bus.js';
 import { createSenderStore, createStorage } from '../storage/storage.js';
@@ -47,8 +47,11 @@ export interface Herald {
   deliverer?: WebhookDeliverer;
   /** Keeps the planner's statistics fresh (storage maintenance). */
   refreshStatistics(): Promise<void>;
-  /** The metrics served at GET /metrics, when composed with `metrics` (a process with an API). */
-  metrics?: HeraldMetrics;
+  /**
+   * The metrics served at GET /metrics, when composed with `metrics`: a HeraldMetrics in a
+   * process with an API, a WorkMetrics in a worker that serves them (HERALD_METRICS_PORT).
+   */
+  metrics?: WorkMetrics;
   buildHttp(options: Omit<HttpDeps, 'services' | 'nowMicros' | 'connections' | 'metrics'>): ReturnType<typeof buildApp>;
 }
 
@@ -67,10 +70,11 @@ export interface ComposeOptions {
   /** Reports a lost LISTEN connection (PostgreSQL's realtime bus). */
   onBusError?: (error: unknown) => void;
   /**
-   * Keep Prometheus metrics (GET /metrics): the processes with an API. The sender and the
-   * deliverer composed here then report to them.
+   * Keep Prometheus metrics (GET /metrics): `true` in the processes with an API (their work,
+   * their HTTP requests and the database's gauges), `'worker'` in a worker that serves its own
+   * (its work only). The sender and the deliverer composed here then report to them.
    */
-  metrics?: boolean;
+  metrics?: boolean | 'worker';
   /** Where the sender and the deliverer report otherwise: the relay of a sender thread. */
   observer?: WorkObserver;
 }
@@ -104,7 +108,8 @@ export function composeHerald(database: Database, options: ComposeOptions = {}):
   };
   const connections = new ConnectionRegistry(bus);
   const senderStore = createSenderStore(database, storageOptions);
-  const metrics = options.metrics ? new HeraldMetrics(deps.storage.metrics, clock) : undefined;
+  const metrics =
+    options.metrics === 'worker' ? new WorkMetrics() : options.metrics ? new HeraldMetrics(deps.storage.metrics, clock) : undefined;
   const observer = metrics ?? options.observer ?? unobserved;
   const sender = new Sender(deps, senderStore, senderOptions, observer);
   const webhooks = options.webhooks;

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { HeraldRole, loadConfig } from '../config/config.js';
 import { resolveCredentials } from '../config/credentials.js';
 import { migrateToLatest, openDatabase, refreshStatistics } from '../storage/database.js';
+import { buildMetricsApp } from '../http/metrics-app.js';
 import { composeFromConfig } from './compose.js';
 import { startBackgroundThread, startCheckpointer } from './background-thread.js';
 import { startWorkers } from './workers.js';
@@ -29,45 +30,58 @@ async function main(): Promise<void> {
   await refreshStatistics(database);
   const herald = composeFromConfig(database, config, credentials, {
     onBusError: (error) => logger.warn({ err: error }, 'realtime bus: LISTEN connection lost; reconnecting'),
-    // GET /metrics where there is an API; a `worker` process serves no HTTP.
-    metrics: config.role !== HeraldRole.worker,
+    // GET /metrics where there is an API; a `worker` process serves its own work's metrics on
+    // HERALD_METRICS_PORT when that is set, and no HTTP otherwise.
+    metrics: config.role !== HeraldRole.worker || (config.metricsPort !== undefined && 'worker'),
   });
 
   let ready = false;
-  const app = await herald.buildHttp({
-    apiKey: credentials.apiKey,
-    apiSecret: credentials.apiSecret,
-    allowDevTokens: config.allowDevTokens,
-    bodyLimitBytes: config.bodyLimitBytes,
-    corsOrigins: config.corsOrigins,
-    metricsToken: config.metricsToken,
-    logger,
-    isReady: () => ready,
-    // dist/examples from dist/main and from src/main alike.
-    examplesDir: fileURLToPath(new URL('../../dist/examples/', import.meta.url)),
-    consoleDir: fileURLToPath(new URL('../../dist/console/', import.meta.url)),
-  });
+  const isReady = () => ready;
+  // A `worker` serves no API and never listens on PORT, which the API processes of its machine
+  // may hold (and other workers beside it): only its metrics, on HERALD_METRICS_PORT if set.
+  const worker = config.role === HeraldRole.worker;
+  const app = worker
+    ? herald.metrics && (await buildMetricsApp({ metrics: herald.metrics, metricsToken: config.metricsToken, logger, isReady }))
+    : await herald.buildHttp({
+        apiKey: credentials.apiKey,
+        apiSecret: credentials.apiSecret,
+        allowDevTokens: config.allowDevTokens,
+        bodyLimitBytes: config.bodyLimitBytes,
+        corsOrigins: config.corsOrigins,
+        metricsToken: config.metricsToken,
+        logger,
+        isReady,
+        // dist/examples from dist/main and from src/main alike.
+        examplesDir: fileURLToPath(new URL('../../dist/examples/', import.meta.url)),
+        consoleDir: fileURLToPath(new URL('../../dist/console/', import.meta.url)),
+      });
   // `worker` runs the loops on this thread; `all` on a thread of their own, beside the API.
   const onThreadError = (error: Error) => {
     logger.fatal({ err: error }, 'background thread failed');
     void shutdown('background thread failure', 1);
   };
   const workers: Array<{ stop(): Promise<void> }> = [];
-  if (config.role === HeraldRole.worker) workers.push(...startWorkers(herald, logger));
+  if (worker) workers.push(...startWorkers(herald, logger));
   if (config.role === HeraldRole.all) {
     workers.push(startBackgroundThread({ ...config, ...credentials }, onThreadError, () => herald.deps.bus.wakeFeed(), herald.metrics));
     if (database.sqlite) workers.push(startCheckpointer(database.location, onThreadError));
   }
-  if (config.role !== HeraldRole.worker) {
+  if (!worker) {
     // Chat clients: the feed follower starts before the port opens, so no connection misses a row.
     workers.push(await herald.startRealtime(logger));
-    await app.listen({ port: config.port, host: config.host });
   }
+  await app?.listen({ port: worker ? config.metricsPort : config.port, host: config.host });
   ready = true;
   const address = `http://${config.host}:${config.port}`;
-  logger.info({ address, role: config.role }, 'herald is ready');
-  if (String(config.port).startsWith('3030')) {
-    logger.warn({ port: config.port }, 'stream-chat rewrites :3030 to :8800 for its WebSocket: chat clients cannot connect on this port');
+  if (worker) {
+    const metrics = app ? `http://${config.host}:${config.metricsPort}/metrics` : 'none (HERALD_METRICS_PORT is unset)';
+    logger.info({ metrics, role: config.role }, 'herald is ready');
+  } else {
+    logger.info({ address, role: config.role }, 'herald is ready');
+    if (config.metricsPort !== undefined) logger.warn({ metricsPort: config.metricsPort }, 'HERALD_METRICS_PORT is for HERALD_ROLE=worker: this process serves GET /metrics on PORT');
+    if (String(config.port).startsWith('3030')) {
+      logger.warn({ port: config.port }, 'stream-chat rewrites :3030 to :8800 for its WebSocket: chat clients cannot connect on this port');
+    }
   }
   if (credentials.generated) printWelcome(credentials, address, (await dashboardLink(credentials, config)).url);
   if (config.allowDevTokens) logger.warn('HERALD_ALLOW_DEV_TOKENS is on: anyone can connect as any user; never use it in production');
@@ -83,7 +97,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 10_000);
     force.unref();
-    await app.close();
+    await app?.close();
     await Promise.all(workers.map((w) => w.stop()));
     await database.close();
     logger.info('stopped');

@@ -19,27 +19,18 @@ const TARGET_STATUSES = ['sent', 'skipped', 'failed'] as const;
 const WEBHOOK_OUTCOMES = ['delivered', 'retried', 'dead'] as const;
 
 /**
- * The Prometheus registry of one process with an API (GET /metrics). It is the WorkObserver of
- * the sender and the deliverer of this process (or their relay from the sender thread), the
- * timer of every HTTP request, and reads the database's gauges at scrape time. A registry of
- * its own, not prom-client's global one: tests run several servers in one process.
+ * The Prometheus registry of a `worker` process (served on HERALD_METRICS_PORT): what its
+ * sender and deliverer did, and Node's process metrics. It reads nothing from the database:
+ * the database's gauges are the same from every process, and the API processes serve them.
+ * A registry of its own, not prom-client's global one: tests run several servers in one process.
  */
-export class HeraldMetrics implements WorkObserver {
+export class WorkMetrics implements WorkObserver {
   readonly registry = new Registry();
   private readonly targets: Counter<'status'>;
   private readonly batchSeconds: Histogram;
   private readonly deliveries: Counter<'outcome'>;
-  private readonly http: Histogram<'method' | 'route' | 'status_code'>;
-  private readonly campaigns: Gauge<'status'>;
-  private readonly ledgerPending: Gauge;
-  private readonly ledgerDeferred: Gauge;
-  private readonly outboxDepth: Gauge;
-  private readonly outboxOldestDue: Gauge;
 
-  constructor(
-    private readonly store: MetricsStore,
-    private readonly clock: Clock,
-  ) {
+  constructor() {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.targets = new Counter({ name: 'herald_campaign_targets_total', help: 'Campaign ledger rows finished by this process, by outcome.', labelNames: ['status'], registers });
@@ -47,12 +38,6 @@ export class HeraldMetrics implements WorkObserver {
     this.batchSeconds = new Histogram({ name: 'herald_send_batch_duration_seconds', help: 'Send batches of this process: claim, plan and write, one transaction.', buckets: BATCH_SECONDS_BUCKETS, registers });
     this.deliveries = new Counter({ name: 'herald_webhook_deliveries_total', help: 'Webhook delivery attempts of this process, by outcome.', labelNames: ['outcome'], registers });
     for (const outcome of WEBHOOK_OUTCOMES) this.deliveries.inc({ outcome }, 0);
-    this.http = new Histogram({ name: 'herald_http_request_duration_seconds', help: 'HTTP requests, by route pattern.', labelNames: ['method', 'route', 'status_code'], registers });
-    this.campaigns = new Gauge({ name: 'herald_campaigns', help: 'Campaigns by status (read from the database at scrape time).', labelNames: ['status'], registers });
-    this.ledgerPending = new Gauge({ name: 'herald_ledger_pending', help: 'Campaign targets pending and due now, over every campaign (from the campaigns\' counters).', registers });
-    this.ledgerDeferred = new Gauge({ name: 'herald_ledger_deferred', help: 'Campaign targets pending until their delivery window opens (from the campaigns\' counters).', registers });
-    this.outboxDepth = new Gauge({ name: 'herald_webhook_outbox_depth', help: `Pending webhook outbox rows, counted up to ${OUTBOX_DEPTH_CAP}.`, registers });
-    this.outboxOldestDue = new Gauge({ name: 'herald_webhook_oldest_due_seconds', help: 'How long the oldest due webhook has been waiting since it fell due; 0 when none is due.', registers });
   }
 
   get contentType(): string {
@@ -68,12 +53,45 @@ export class HeraldMetrics implements WorkObserver {
     for (const outcome of WEBHOOK_OUTCOMES) if (report[outcome] > 0) this.deliveries.inc({ outcome }, report[outcome]);
   }
 
+  /** The text exposition. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
+
+/**
+ * The Prometheus registry of one process with an API (GET /metrics): a worker's (the WorkObserver
+ * of the sender and the deliverer of this process, or of their relay from the sender thread),
+ * plus the timer of every HTTP request and the database's gauges, read at scrape time.
+ */
+export class HeraldMetrics extends WorkMetrics {
+  private readonly http: Histogram<'method' | 'route' | 'status_code'>;
+  private readonly campaigns: Gauge<'status'>;
+  private readonly ledgerPending: Gauge;
+  private readonly ledgerDeferred: Gauge;
+  private readonly outboxDepth: Gauge;
+  private readonly outboxOldestDue: Gauge;
+
+  constructor(
+    private readonly store: MetricsStore,
+    private readonly clock: Clock,
+  ) {
+    super();
+    const registers = [this.registry];
+    this.http = new Histogram({ name: 'herald_http_request_duration_seconds', help: 'HTTP requests, by route pattern.', labelNames: ['method', 'route', 'status_code'], registers });
+    this.campaigns = new Gauge({ name: 'herald_campaigns', help: 'Campaigns by status (read from the database at scrape time).', labelNames: ['status'], registers });
+    this.ledgerPending = new Gauge({ name: 'herald_ledger_pending', help: 'Campaign targets pending and due now, over every campaign (from the campaigns\' counters).', registers });
+    this.ledgerDeferred = new Gauge({ name: 'herald_ledger_deferred', help: 'Campaign targets pending until their delivery window opens (from the campaigns\' counters).', registers });
+    this.outboxDepth = new Gauge({ name: 'herald_webhook_outbox_depth', help: `Pending webhook outbox rows, counted up to ${OUTBOX_DEPTH_CAP}.`, registers });
+    this.outboxOldestDue = new Gauge({ name: 'herald_webhook_oldest_due_seconds', help: 'How long the oldest due webhook has been waiting since it fell due; 0 when none is due.', registers });
+  }
+
   observeRequest(method: string, route: string, statusCode: number, seconds: number): void {
     this.http.observe({ method, route, status_code: String(statusCode) }, seconds);
   }
 
   /** The text exposition, with the database's gauges read now: four small queries. */
-  async render(): Promise<string> {
+  override async render(): Promise<string> {
     const now = this.clock.nowMicros();
     const [byStatus, ledger, outbox] = await Promise.all([
       this.store.campaignsByStatus(),
@@ -86,6 +104,6 @@ export class HeraldMetrics implements WorkObserver {
     this.ledgerDeferred.set(ledger.deferred);
     this.outboxDepth.set(outbox.depth);
     this.outboxOldestDue.set(outbox.oldestDueAt === null ? 0 : (now - outbox.oldestDueAt) / 1e6);
-    return this.registry.metrics();
+    return super.render();
   }
 }

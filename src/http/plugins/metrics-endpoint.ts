@@ -10,7 +10,8 @@ export interface MetricsEndpoint {
   readonly contentType: string;
   /** The text exposition, gauges read now. */
   render(): Promise<string>;
-  observeRequest(method: string, route: string, statusCode: number, seconds: number): void;
+  /** Times every request of the app; absent where the app serves only scrapes (a worker's). */
+  observeRequest?(method: string, route: string, statusCode: number, seconds: number): void;
 }
 
 // Requests no route matched (404s, bad paths): one label value, never the raw URL, so that a
@@ -21,13 +22,16 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /**
  * `GET /metrics` (Prometheus text format), outside Stream's auth, and the timing of every
- * request by route pattern: a hook of the root context, so the routes of every plugin are
- * timed too. With `token`, a scrape needs `Authorization: Bearer <token>`.
+ * request by route pattern when `metrics` times requests: a hook of the root context, so the
+ * routes of every plugin are timed too. With `token`, a scrape needs `Authorization: Bearer <token>`.
  */
 export function registerMetricsEndpoint(app: FastifyInstance, metrics: MetricsEndpoint, token?: string): void {
-  app.addHook('onResponse', async (request, reply) => {
-    metrics.observeRequest(request.method, request.routeOptions.url ?? UNMATCHED, reply.statusCode, reply.elapsedTime / 1000);
-  });
+  const observe = metrics.observeRequest?.bind(metrics);
+  if (observe) {
+    app.addHook('onResponse', async (request, reply) => {
+      observe(request.method, request.routeOptions.url ?? UNMATCHED, reply.statusCode, reply.elapsedTime / 1000);
+    });
+  }
   // Compared as digests: equal lengths for timingSafeEqual, and no early exit on the first
   // differing byte to time.
   const expected = token === undefined ? undefined : digest(`Bearer ${token}`);
