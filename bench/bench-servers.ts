@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 
 /** What the benchmarks share: built Herald processes, their credentials and their API. */
 export const root = resolve(import.meta.dirname, '..');
@@ -46,3 +49,46 @@ export async function api(base: string, method: string, path: string, body?: unk
 }
 
 export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+/** A child process to its end; rejects on a non-zero exit. */
+export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, okCodes: readonly number[] = [0]): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('exit', (code) => (okCodes.includes(code ?? -1) ? resolvePromise() : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}`))));
+  });
+}
+
+/** Imports an NDJSON users file with the built CLI, as an operator would (3: some lines skipped). */
+export const importUsers = (usersFile: string, env: NodeJS.ProcessEnv): Promise<void> =>
+  run(process.execPath, ['dist/cli/herald.js', 'import', 'users', usersFile], env, [0, 3]);
+
+/**
+ * A fresh data directory under .bench-data and, when `postgres`, a fresh database of the same
+ * name: the environment a Herald process needs for it, and how to drop it afterwards.
+ */
+export async function benchDatabase(name: string, postgres: boolean): Promise<{ dir: string; env: NodeJS.ProcessEnv; drop(): Promise<void> }> {
+  const dir = join(dataRoot, name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  if (!postgres) return { dir, env: { HERALD_DATA_DIR: dir, DATABASE_URL: '' }, drop: async () => {} };
+  const dbName = `herald_bench_${name.replace(/\W/g, '_')}`;
+  const admin = new pg.Client({ connectionString: pgAdmin });
+  await admin.connect();
+  await admin.query(`drop database if exists ${dbName} with (force)`);
+  await admin.query(`create database ${dbName}`);
+  const url = new URL(pgAdmin);
+  url.pathname = `/${dbName}`;
+  return {
+    dir,
+    env: { HERALD_DATA_DIR: dir, DATABASE_URL: url.toString() },
+    async drop() {
+      await admin.query(`drop database if exists ${dbName} with (force)`).catch(() => {});
+      await admin.end();
+    },
+  };
+}
+
+/** Waits up to 10 s for a started Herald to answer /healthz. */
+export async function waitHealthy(base: string): Promise<void> {
+  for (let i = 0; i < 100 && !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false)); i++) await sleep(100);
+}

@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { openDatabase, refreshStatistics, type Database } from '../src/storage/database.js';
-import { api, dataRoot, herald, pgAdmin, root } from './bench-servers.js';
+import { api, benchDatabase, dataRoot, herald, importUsers, root, waitHealthy } from './bench-servers.js';
 import { generateUsers } from './generate-users.js';
 
 /**
@@ -28,13 +26,6 @@ const repeat = Number(process.env.BENCH_REPEAT ?? 3);
 const SENDER = 'bench-sender';
 const TEXT = 'Hi {{ receiver.name }}, {{ receiver.first_name }} from {{ receiver.country }}!';
 const FILTERS = { role: { role: 'user' }, age: { age: { $gte: 18 } } } as const;
-
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  return new Promise((ok, fail) => {
-    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-    child.on('exit', (code) => (code === 0 || code === 3 ? ok() : fail(new Error(`${cmd} ${args.join(' ')} exited ${code}`))));
-  });
-}
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
@@ -83,29 +74,15 @@ async function insertDistinctChannels(database: Database): Promise<number> {
 
 async function runMode(mode: string, usersFile: string): Promise<Row[]> {
   const port = 3900 + Math.floor(Math.random() * 90);
-  const dir = join(dataRoot, `preview-${mode}-${size}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  let env: NodeJS.ProcessEnv = { HERALD_DATA_DIR: dir, DATABASE_URL: '' };
-  let dbName = '';
-  const admin = new pg.Client({ connectionString: pgAdmin });
-  if (mode === 'postgres') {
-    dbName = `herald_bench_preview_${size}`;
-    await admin.connect();
-    await admin.query(`drop database if exists ${dbName} with (force)`);
-    await admin.query(`create database ${dbName}`);
-    const url = new URL(pgAdmin);
-    url.pathname = `/${dbName}`;
-    env = { HERALD_DATA_DIR: dir, DATABASE_URL: url.toString() };
-  }
-  await run(process.execPath, ['dist/cli/herald.js', 'import', 'users', usersFile], env);
+  const { dir, env, drop } = await benchDatabase(`preview-${mode}-${size}`, mode === 'postgres');
+  await importUsers(usersFile, env);
   const server = herald('all', env, port);
   const base = `http://127.0.0.1:${port}`;
   // The API process's own SQLite page cache (4 MiB in an `all` process), for floors on equal terms.
   const database = openDatabase(mode === 'sqlite' ? { sqliteFile: join(dir, 'herald.db'), sqliteCacheKiB: 4096 } : { databaseUrl: env.DATABASE_URL });
   const rows: Row[] = [];
   try {
-    for (let i = 0; i < 100 && !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false)); i++) await sleep(100);
+    await waitHealthy(base);
     await api(base, 'POST', '/users', { users: { [SENDER]: { id: SENDER, name: 'Bench' } } });
     const campaigns: Array<{ case: string; filter: keyof typeof FILTERS; id: string }> = [];
     for (const filter of Object.keys(FILTERS) as Array<keyof typeof FILTERS>) {
@@ -142,11 +119,8 @@ async function runMode(mode: string, usersFile: string): Promise<Row[]> {
   } finally {
     server.kill('SIGTERM');
     await database.close();
-    if (dbName) {
-      await sleep(500);
-      await admin.query(`drop database if exists ${dbName} with (force)`).catch(() => {});
-      await admin.end();
-    }
+    await sleep(500);
+    await drop();
   }
   return rows;
 }

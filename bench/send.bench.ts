@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import SqliteDatabase from 'better-sqlite3';
 import { migrateToLatest, openDatabase } from '../src/storage/database.js';
-import { api, dataRoot, herald, percentile, pgAdmin, root } from './bench-servers.js';
+import { api, benchDatabase, dataRoot, herald, importUsers, percentile, root, waitHealthy } from './bench-servers.js';
 import { generateUsers } from './generate-users.js';
 import { postgresFloor, sqliteFloor } from './send-floor.js';
 
@@ -26,12 +26,6 @@ import { postgresFloor, sqliteFloor } from './send-floor.js';
  */
 const sizes = (process.env.BENCH_SIZES ?? '100000,1000000').split(',').map(Number);
 const modes = (process.env.BENCH_MODES ?? 'sqlite,pg1,pg2').split(',').map((m) => m.trim());
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  return new Promise((ok, fail) => {
-    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-    child.on('exit', (code) => (code === 0 || code === 3 ? ok() : fail(new Error(`${cmd} ${args.join(' ')} exited ${code}`))));
-  });
-}
 
 const peakRssMiB = (child: ChildProcess) => {
   const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
@@ -164,27 +158,13 @@ function sampleLockWaits(url: string) {
 
 async function runMode(mode: string, size: number, usersFile: string): Promise<Result> {
   const port = 3900 + Math.floor(Math.random() * 90);
-  const dir = join(dataRoot, `send-${mode}-${size}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  let env: NodeJS.ProcessEnv = { HERALD_DATA_DIR: dir, DATABASE_URL: '' };
-  let dbName = '';
-  const admin = new pg.Client({ connectionString: pgAdmin });
-  if (mode !== 'sqlite') {
-    dbName = `herald_bench_${mode}_${size}`;
-    await admin.connect();
-    await admin.query(`drop database if exists ${dbName} with (force)`);
-    await admin.query(`create database ${dbName}`);
-    const url = new URL(pgAdmin);
-    url.pathname = `/${dbName}`;
-    env = { HERALD_DATA_DIR: dir, DATABASE_URL: url.toString() };
-  }
-  await run(process.execPath, ['dist/cli/herald.js', 'import', 'users', usersFile], env);
+  const { dir, env, drop } = await benchDatabase(`send-${mode}-${size}`, mode !== 'sqlite');
+  await importUsers(usersFile, env);
   const workers = mode === 'pg2' ? 2 : 1;
   const processes = mode === 'sqlite' ? [herald('all', env, port)] : [herald('api', env, port), ...Array.from({ length: workers }, () => herald('worker', env, port))];
   const base = `http://127.0.0.1:${port}`;
   try {
-    for (let i = 0; i < 100 && !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false)); i++) await sleep(100);
+    await waitHealthy(base);
     await api(base, 'POST', '/users', { users: { 'bench-sender': { id: 'bench-sender', name: 'Bench' } } });
     const receiver = webhookMode === 'off' ? undefined : await startReceiver();
     if (receiver) await api(base, 'PATCH', '/app', { webhook_url: receiver.url });
@@ -236,10 +216,7 @@ async function runMode(mode: string, size: number, usersFile: string): Promise<R
     };
   } finally {
     for (const p of processes) if (p.exitCode === null) p.kill('SIGKILL');
-    if (dbName) {
-      await admin.query(`drop database if exists ${dbName} with (force)`).catch(() => {});
-      await admin.end();
-    }
+    await drop();
   }
 }
 

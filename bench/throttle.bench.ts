@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
-import { api, dataRoot, herald, pgAdmin, root } from './bench-servers.js';
+import { api, benchDatabase, dataRoot, herald, importUsers, root, waitHealthy } from './bench-servers.js';
 import { generateUsers } from './generate-users.js';
 
 /**
@@ -24,13 +24,6 @@ const modes = (process.env.BENCH_MODES ?? 'sqlite,pg2').split(',').map((m) => m.
 const rates = (process.env.BENCH_RATES ?? '500,5000').split(',').map(Number);
 const seconds = Number(process.env.BENCH_THROTTLE_SECONDS ?? 30);
 const audience = Math.max(...rates) * seconds;
-
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}`))));
-  });
-}
 
 async function firstIds(file: string, n: number): Promise<string[]> {
   const ids: string[] = [];
@@ -96,25 +89,12 @@ async function sendOne(base: string, mode: string, dir: string, url: string | un
 
 async function runMode(mode: string, usersFile: string): Promise<Row[]> {
   const port = 3900 + Math.floor(Math.random() * 90);
-  const dir = join(dataRoot, `throttle-${mode}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  let env: NodeJS.ProcessEnv = { HERALD_DATA_DIR: dir, DATABASE_URL: '' };
-  const dbName = `herald_bench_throttle_${mode}`;
-  const admin = new pg.Client({ connectionString: pgAdmin });
-  if (mode !== 'sqlite') {
-    await admin.connect();
-    await admin.query(`drop database if exists ${dbName} with (force)`);
-    await admin.query(`create database ${dbName}`);
-    const url = new URL(pgAdmin);
-    url.pathname = `/${dbName}`;
-    env = { HERALD_DATA_DIR: dir, DATABASE_URL: url.toString() };
-  }
-  await run(process.execPath, ['dist/cli/herald.js', 'import', 'users', usersFile], env);
+  const { dir, env, drop } = await benchDatabase(`throttle-${mode}`, mode !== 'sqlite');
+  await importUsers(usersFile, env);
   const processes: ChildProcess[] = mode === 'sqlite' ? [herald('all', env, port)] : [herald('api', env, port), herald('worker', env, port), herald('worker', env, port)];
   const base = `http://127.0.0.1:${port}`;
   try {
-    for (let i = 0; i < 100 && !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false)); i++) await sleep(100);
+    await waitHealthy(base);
     await api(base, 'POST', '/users', { users: { 'bench-sender': { id: 'bench-sender', name: 'Bench' } } });
     const ids = await firstIds(usersFile, audience);
     const rows: Row[] = [];
@@ -131,10 +111,7 @@ async function runMode(mode: string, usersFile: string): Promise<Row[]> {
     return rows;
   } finally {
     for (const p of processes) p.kill('SIGKILL');
-    if (mode !== 'sqlite') {
-      await admin.query(`drop database if exists ${dbName} with (force)`).catch(() => {});
-      await admin.end();
-    }
+    await drop();
   }
 }
 
