@@ -276,12 +276,12 @@ export interface MessageJobStore {
   /** Leases the oldest open job that no other worker holds a live lease on. */
   claim(owner: string, now: Micros, leaseMs: number): Promise<MessageJob | undefined>;
   /**
-   * Moves the job's cursor from `job.cursor` to `to` and adds `changed` to its count,
+   * Moves the job's cursor from `job.cursor` to `to` and adds the targets walked to its count,
    * completing it when `finished`: a compare-and-set on the cursor, fenced by the lease owner
    * and the job being open. False when it no longer holds (another worker moved it, or it was
    * superseded): the caller's transaction must then roll back.
    */
-  advance(job: MessageJob, owner: string, to: string | null, changed: number, finished: boolean, now: Micros): Promise<boolean>;
+  advance(job: MessageJob, owner: string, to: string | null, walked: number, finished: boolean, now: Micros): Promise<boolean>;
 }
 
 /**

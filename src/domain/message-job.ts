@@ -23,7 +23,7 @@ export interface MessageJob {
   status: MessageJobStatus;
   /** The last target id done; null before the first page. */
   cursor: string | null;
-  /** Messages changed so far. */
+  /** Sent targets walked so far (the recall's deletions are counted in the campaign's stats). */
   done: number;
   created_at: Micros;
   updated_at: Micros;

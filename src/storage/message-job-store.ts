@@ -77,12 +77,12 @@ export class KyselyMessageJobStore implements MessageJobStore {
     return row && jobFromRow(this.caps, row);
   }
 
-  async advance(job: MessageJob, owner: string, to: string | null, changed: number, finished: boolean, now: number): Promise<boolean> {
+  async advance(job: MessageJob, owner: string, to: string | null, walked: number, finished: boolean, now: number): Promise<boolean> {
     const result = await this.db
       .updateTable('campaign_message_jobs')
       .set((eb) => ({
         cursor: to,
-        done: eb('done', '+', changed),
+        done: eb('done', '+', walked),
         updated_at: now,
         ...(finished && { status: MessageJobStatus.completed, locked_by: null, locked_until: null }),
       }))
