@@ -209,15 +209,9 @@ export class SegmentsService {
     const now = this.deps.clock.nowMicros();
     const segment = await this.deps.storage.segments.nextDirty(now - SIZE_MAX_AGE_MS * 1000);
     if (!segment) return false;
-    let size = 0;
-    let after: string | null = null;
+    let size: number;
     try {
-      do {
-        const chunk: { count: number; lastKey: string | null } = await this.deps.storage.segments.countChunk(segment, after, SIZE_CHUNK);
-        size += chunk.count;
-        after = chunk.lastKey;
-        await yieldToEventLoop();
-      } while (after !== null);
+      size = await this.sizeOf(segment);
     } catch (error) {
       // Keep the old size and retry only when it is next due: one segment whose count fails
       // must not stop every other segment from being sized.
@@ -226,6 +220,37 @@ export class SegmentsService {
     }
     await this.deps.storage.segments.saveSize(segment.id, size, this.deps.clock.nowMicros(), segment.updated_at);
     return true;
+  }
+
+  /**
+   * Herald's `POST /segments/count`: how many users (or channels) a filter matches now, counted
+   * as the sizer counts a saved segment, so that a console can show an exact live count while
+   * a filter is typed. Nothing is saved.
+   */
+  async countMatches(input: Pick<SegmentInput, 'type' | 'filter' | 'all_users'>): Promise<number> {
+    if (input.type !== SegmentType.user && input.type !== SegmentType.channel) {
+      throw inputError(`type must be one of user, channel; got ${JSON.stringify(input.type ?? null)}`, { type: 'invalid' });
+    }
+    if (!input.filter && !input.all_users) throw inputError('filter or all_users is required', { filter: 'required' });
+    checkSegmentDefinition({ ...input, type: input.type });
+    const now = this.deps.clock.nowMicros();
+    return this.sizeOf({
+      id: '', type: input.type, name: '', description: '', filter: input.filter ?? null, all_users: input.all_users ?? false,
+      all_sender_channels: false, size: 0, size_computed_at: null, created_at: now, updated_at: now, deleted_at: null,
+    });
+  }
+
+  /** A filter or all_users segment's size, counted in chunks by key with the event loop let go between them. */
+  private async sizeOf(segment: Segment): Promise<number> {
+    let size = 0;
+    let after: string | null = null;
+    do {
+      const chunk: { count: number; lastKey: string | null } = await this.deps.storage.segments.countChunk(segment, after, SIZE_CHUNK);
+      size += chunk.count;
+      after = chunk.lastKey;
+      await yieldToEventLoop();
+    } while (after !== null);
+    return size;
   }
 }
 

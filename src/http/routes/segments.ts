@@ -28,6 +28,7 @@ const Paging = {
   prev: Type.Optional(Type.String()),
 };
 const QueryBody = Type.Object({ filter: Type.Optional(FilterObject), ...Paging });
+const CountBody = Type.Object({ type: Type.Optional(Type.String()), filter: Type.Optional(FilterObject), all_users: Type.Optional(Type.Boolean()) });
 const TargetsBody = Type.Object({ target_ids: Type.Array(Type.String()) });
 /**
  * The spec names the targets query's fields `Filter` and `Sort` (a Go struct without tags)
@@ -48,6 +49,13 @@ export function segmentRoutes(app: FastifyInstance, segments: SegmentsService): 
     ...base, method: 'POST', path: '/segments', operationId: 'CreateSegment', status: 201, schema: { body: CreateBody },
     async handler(request, { wire }) {
       return { segment: encodeSegment(wire, await segments.create(request.body as Static<typeof CreateBody>)) };
+    },
+  });
+  dualRoute(app, {
+    // Herald's addition: a filter's matches now, counted as a segment's size is (README).
+    ...base, method: 'POST', path: '/segments/count', operationId: 'CountSegmentMatches', status: 201, schema: { body: CountBody },
+    async handler(request) {
+      return { count: await segments.countMatches(request.body as Static<typeof CountBody>) };
     },
   });
   dualRoute(app, {
