@@ -16,8 +16,8 @@ import { WebhookReceiver } from './support/webhook-receiver.js';
  * with its background loops running: sign in with the dashboard link and with key + secret, a
  * filter segment with its count, a campaign made in the form with a live preview and sent to
  * completion without a reload, the per-target log, stop and resume of a throttled campaign, an
- * error shown next to its field, webhooks and dead letters. Screenshots of every page go to
- * docs/screenshots/ (from the SQLite run).
+ * error shown next to its field, webhooks and dead letters. With HERALD_SCREENSHOTS=1,
+ * screenshots of every page go to docs/screenshots/ (from the SQLite run).
  */
 const consoleDir = fileURLToPath(new URL('../dist/console/', import.meta.url));
 const SHOTS = 'docs/screenshots';
@@ -38,7 +38,8 @@ async function campaignReaches(h: RunningHerald, id: string, status: string): Pr
 
 for (const { backend, skip } of await backends()) {
   describe(`the web console in Chromium on ${backend.name}`, { skip: browserSkip || skip }, () => {
-    const shoot = backend.name === 'sqlite';
+    // Only when asked (HERALD_SCREENSHOTS=1): a plain `npm test` must not rewrite tracked files.
+    const shoot = backend.name === 'sqlite' && process.env.HERALD_SCREENSHOTS === '1';
     let h: RunningHerald;
     let browser: Browser;
     let page: Page;
