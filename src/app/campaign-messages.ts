@@ -2,7 +2,7 @@ import { allowedFrom, CampaignStatus, checkCampaignFields, type Campaign, type M
 import { inputError, notFound } from '../domain/errors.js';
 import { MessageJobKind, MessageJobStatus, type MessageJob } from '../domain/message-job.js';
 import type { AppDeps } from './app-deps.js';
-import type { CampaignsService, CampaignView } from './campaigns.js';
+import { definedOnly, type CampaignsService, type CampaignView } from './campaigns.js';
 
 export interface RecallInput {
   /** No message.deleted webhooks for this recall (the campaign's own skip_webhook counts too). */
@@ -57,7 +57,7 @@ export class CampaignMessagesService {
       if (campaign.recall_status !== null) {
         throw inputError(`campaign "${id}" was recalled: its messages are deleted and cannot be edited`, { recall_status: campaign.recall_status });
       }
-      const template: MessageTemplate = { ...campaign.message_template, ...definedOf(changes) };
+      const template: MessageTemplate = { ...campaign.message_template, ...definedOnly(changes) };
       checkCampaignFields({ ...campaign, message_template: template }, this.deps.customData);
       const now = this.deps.clock.nowMicros();
       if (!(await stores.campaigns.replaceTemplate(id, template, allowedFrom.recall, now))) {
@@ -92,6 +92,3 @@ export class CampaignMessagesService {
     };
   }
 }
-
-const definedOf = <T extends object>(o: T): Partial<T> =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

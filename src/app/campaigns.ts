@@ -48,10 +48,14 @@ const defaults = (): CampaignFields => ({
   delivery_window: null,
 });
 
+/** The entries whose value is not undefined. */
+export const definedOnly = <T extends object>(o: T): Partial<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
 /** Keeps only the fields a request gave: `undefined` never overwrites (JS sends partial bodies). */
 function given(input: CampaignInput): Partial<CampaignFields> {
   const { id: _id, ...fields } = input;
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<CampaignFields>;
+  return definedOnly(fields) as Partial<CampaignFields>;
 }
 
 export class CampaignsService {

@@ -64,11 +64,12 @@ export class BatchPlanner {
     private readonly options: PlannerOptions,
   ) {}
 
-  async plan(campaign: Campaign, targetIds: readonly string[]): Promise<DeliveryPlan> {
+  /** `appSettings`: as the sender read them for this round (its throttle and webhooks). */
+  async plan(campaign: Campaign, targetIds: readonly string[], appSettings: AppSettings): Promise<DeliveryPlan> {
     const compiled = this.compiled(campaign);
     const now = this.deps.clock.nowMicros();
     // skip_webhook silences the chat events the campaign causes (its own campaign.* events stay).
-    const settings = campaign.skip_webhook ? null : await this.deps.storage.settings.get();
+    const settings = campaign.skip_webhook ? null : appSettings;
     const userIds = targetIds.filter((t) => !isChannelTarget(t));
     const [users, channels] = await Promise.all([
       this.deps.storage.users.batchGet([campaign.sender_id, ...userIds]),

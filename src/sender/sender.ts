@@ -68,8 +68,8 @@ export class Sender {
   async sendRound(): Promise<boolean> {
     let worked = false;
     const campaigns = await this.deps.storage.scheduler.inProgress();
-    // Read once a round: a changed app throttle holds from the next round on.
-    const settings = campaigns.length > 0 ? await this.deps.storage.settings.get() : null;
+    // Read once a round, for the app's throttle and webhooks: a change holds from the next round.
+    const settings = campaigns.length > 0 ? await this.deps.storage.settings.get() : undefined;
     for (const campaign of campaigns) {
       const expanded = await this.expander.step(campaign);
       await yieldToEventLoop();
@@ -85,9 +85,11 @@ export class Sender {
   /**
    * One batch of the campaign: claimed, planned and written in one transaction. Null when none
    * was free; 'throttled' when its throttle (or the app's) has no tokens for a batch yet.
+   * `settings`: the round's app settings, read here when not given.
    */
-  async sendBatch(campaign: Campaign, settings: AppSettings | null = null): Promise<DeliveryResult | null | 'throttled'> {
-    const limits = throttlesOf(campaign, settings);
+  async sendBatch(campaign: Campaign, settings?: AppSettings): Promise<DeliveryResult | null | 'throttled'> {
+    const app = settings ?? (await this.deps.storage.settings.get());
+    const limits = throttlesOf(campaign, app);
     let limit = this.options.batchSize;
     if (limits.length > 0) {
       limit = await this.take(limits, limit);
@@ -95,13 +97,14 @@ export class Sender {
     }
     const startedAt = performance.now();
     const result = await this.store.sendBatch({ campaignId: campaign.id, owner: this.owner, limit, now: this.deps.clock.nowMicros() }, (targetIds) =>
-      this.planner.plan(campaign, targetIds),
+      this.planner.plan(campaign, targetIds, app),
     );
     if (result) this.observer.sendBatch({ sent: result.sent, skipped: result.skipped, failed: result.failed, seconds: (performance.now() - startedAt) / 1000 });
     // Tokens are for messages: what was skipped, deferred or not claimed goes back.
     const unused = limit - (result?.sent ?? 0);
     if (limits.length > 0 && unused > 0) {
-      await this.store.updateBuckets(limits.map((l) => l.key), this.deps.clock.nowMicros(), (rows) => returnTokens(limits, rows, unused, this.deps.clock.nowMicros()));
+      const now = this.deps.clock.nowMicros();
+      await this.store.updateBuckets(limits.map((l) => l.key), now, (rows) => returnTokens(limits, rows, unused, now));
     }
     return result;
   }
@@ -127,10 +130,10 @@ export class Sender {
 }
 
 /** The campaign's throttle and the app's, each a bucket shared by every worker. */
-function throttlesOf(campaign: Campaign, settings: AppSettings | null): RateLimit[] {
+function throttlesOf(campaign: Campaign, settings: AppSettings): RateLimit[] {
   const limits: RateLimit[] = [];
   if (campaign.max_messages_per_second !== null) limits.push({ key: `campaign:${campaign.id}`, rate: campaign.max_messages_per_second });
-  const app = settings?.campaign_max_messages_per_second ?? null;
+  const app = settings.campaign_max_messages_per_second;
   if (app !== null) limits.push({ key: 'app', rate: app });
   return limits;
 }
