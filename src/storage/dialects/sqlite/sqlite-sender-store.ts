@@ -85,11 +85,16 @@ export class SqliteSenderStore extends KyselySenderStore {
         if (deferred && !wasDeferred.has(item.targetId)) result.deferred++;
         continue;
       }
-      const done = result.sent + result.skipped + result.failed;
+      if (!wasDeferred.has(item.targetId)) {
+        this.writeItem(plan, item, result);
+        continue;
+      }
+      // A due deferred target that is done now no longer waits.
+      const before = finished(result);
       this.writeItem(plan, item, result);
-      if (wasDeferred.has(item.targetId) && result.sent + result.skipped + result.failed > done) result.deferred--;
+      if (finished(result) > before) result.deferred--;
     }
-    const done = result.sent + result.skipped + result.failed;
+    const done = finished(result);
     this.s.stats.run(result.sent, result.channelsCreated, result.usersSent, done, result.deferred, plan.campaignId);
     if (result.sent > 0) this.s.feed.run(plan.feed.kind, JSON.stringify(plan.feed), plan.now);
     return result;
@@ -152,3 +157,6 @@ export class SqliteSenderStore extends KyselySenderStore {
     return row?.pk;
   }
 }
+
+/** Targets a batch has finished so far: sent, skipped or failed. */
+const finished = (r: DeliveryResult): number => r.sent + r.skipped + r.failed;
