@@ -1,4 +1,5 @@
 import type { Channel, ChannelMember } from '../domain/channel.js';
+import type { ChatEvent } from '../domain/chat-event.js';
 import type { Micros } from '../domain/clock.js';
 import { FeedKind, type FeedEntry, type FeedRow } from '../domain/feed.js';
 import type { Message } from '../domain/message.js';
@@ -23,7 +24,9 @@ export type ChatNotice =
   /** A member joined: the member (if connected here) is notified, watchers see it. */
   | { kind: 'added'; channel: Channel; members: MemberWithUser[]; member: MemberWithUser }
   /** A member read the channel up to `at`. */
-  | { kind: 'read'; channel: Channel; reader: User | null; readerId: string; at: Micros };
+  | { kind: 'read'; channel: Channel; reader: User | null; readerId: string; at: Micros }
+  /** Any other chat event: it names who hears it (its channel's watchers, users to notify). */
+  | { kind: 'event'; event: ChatEvent };
 
 export interface FeedNotices {
   notices: ChatNotice[];
@@ -99,6 +102,10 @@ export class ChatFeedService {
         return;
       case FeedKind.membersAdded:
         yield this.added(entry, audience);
+        return;
+      case FeedKind.events:
+        // Routed by the gateway, which knows the watchers: nothing to read.
+        yield { notices: entry.events.map((event) => ({ kind: 'event', event })), unread: new Map() };
     }
   }
 

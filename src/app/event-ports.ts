@@ -1,5 +1,6 @@
 import type { AppSettings } from '../domain/app-settings.js';
 import type { Channel } from '../domain/channel.js';
+import type { ChatEvent } from '../domain/chat-event.js';
 import type { Micros } from '../domain/clock.js';
 import type { Message } from '../domain/message.js';
 import type { User } from '../domain/user.js';
@@ -13,7 +14,9 @@ export type HeraldEvent =
   | { type: 'campaign.started' | 'campaign.updated' | 'campaign.completed'; campaign: CampaignView }
   | { type: 'message.new' | 'message.updated' | 'message.deleted'; message: Message; user: User | null; channel: Pick<Channel, 'cid' | 'id' | 'type'> }
   | { type: 'channel.created'; channel: Channel; createdBy: User | null }
-  | { type: 'member.added' | 'notification.added_to_channel'; channel: Channel; member: { user_id: string; channel_role: string; created_at: Micros }; user: User | null };
+  | { type: 'member.added' | 'notification.added_to_channel'; channel: Channel; member: { user_id: string; channel_role: string; created_at: Micros }; user: User | null }
+  /** Any other chat event, as it describes itself (app/chat-events.ts). */
+  | { type: 'chat'; event: ChatEvent };
 
 /**
  * A chat event of a campaign send, as its snapshot: the message or the channel, without the

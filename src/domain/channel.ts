@@ -17,6 +17,9 @@ export interface Channel {
   created_at: Micros;
   updated_at: Micros;
   deleted_at: Micros | null;
+  /** Messages before this time are gone from the channel (truncate); null if never truncated. */
+  truncated_at?: Micros | null;
+  truncated_by_id?: string | null;
 }
 
 export interface ChannelMember {
@@ -30,6 +33,14 @@ export interface ChannelMember {
   notifications_muted: boolean;
   created_at: Micros;
   updated_at: Micros;
+  /** Custom data of the membership (partial member update). */
+  custom?: Record<string, unknown>;
+  /** Invited and not yet accepted or rejected (invites). */
+  invited?: boolean;
+  invite_accepted_at?: Micros | null;
+  invite_rejected_at?: Micros | null;
+  shadow_banned?: boolean;
+  ban_expires?: Micros | null;
 }
 
 export const ChannelRole = { member: 'channel_member', moderator: 'channel_moderator', owner: 'owner' } as const;

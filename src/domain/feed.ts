@@ -1,3 +1,4 @@
+import type { ChatEvent } from './chat-event.js';
 import type { Micros } from './clock.js';
 
 /**
@@ -17,6 +18,8 @@ export const FeedKind = {
   membersAdded: 'members_added',
   /** Messages were edited or deleted (a campaign's recall or edit: one row per page). */
   messagesChanged: 'messages_changed',
+  /** Chat events of one change (domain/chat-event.ts), each with who must hear it. */
+  events: 'events',
 } as const;
 export type FeedKind = (typeof FeedKind)[keyof typeof FeedKind];
 
@@ -34,7 +37,8 @@ export type FeedEntry =
   | CampaignBatchEntry
   | { kind: typeof FeedKind.read; cid: string; user_id: string; at: Micros }
   | { kind: typeof FeedKind.membersAdded; cid: string; user_ids: string[]; by: string | null; at: Micros }
-  | { kind: typeof FeedKind.messagesChanged; event: 'message.updated' | 'message.deleted'; message_ids: string[]; at: Micros };
+  | { kind: typeof FeedKind.messagesChanged; event: 'message.updated' | 'message.deleted'; message_ids: string[]; at: Micros }
+  | { kind: typeof FeedKind.events; events: ChatEvent[] };
 
 export interface FeedRow {
   seq: number;

@@ -15,6 +15,33 @@ export interface Message {
   deleted_at: Micros | null;
   /** When its text was last edited (Stream's message_text_updated_at); null if never. */
   text_updated_at?: Micros | null;
+  /** A thread reply's parent; a reply shows in the channel's history only with show_in_channel. */
+  parent_id?: string | null;
+  show_in_channel?: boolean;
+  /** Replies to this message (a thread's parent), deleted ones excluded. */
+  reply_count?: number;
+  quoted_message_id?: string | null;
+  /** Sent without notifying anyone (no unread count, no push). */
+  silent?: boolean;
+  pinned_at?: Micros | null;
+  pinned_by_id?: string | null;
+  pin_expires?: Micros | null;
+  /** Per reaction type: how many, and the sum of their scores. */
+  reaction_counts?: Record<string, number>;
+  reaction_scores?: Record<string, number>;
+  /** Read-time additions, never stored: the newest reactions, and the reader's own. */
+  latest_reactions?: Reaction[];
+  own_reactions?: Reaction[];
+}
+
+export interface Reaction {
+  message_id: string;
+  type: string;
+  user_id: string;
+  score: number;
+  custom: Record<string, unknown>;
+  created_at: Micros;
+  updated_at: Micros;
 }
 
 export const MessageType = { regular: 'regular', system: 'system', deleted: 'deleted' } as const;

@@ -1,5 +1,6 @@
 import type { ChatFeedService, ChatNotice, FeedNotices } from '../app/chat-feed.js';
 import type { EphemeralEvent, RealtimeBus } from '../app/realtime-ports.js';
+import type { ChatEvent } from '../domain/chat-event.js';
 import type { FeedRow } from '../domain/feed.js';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { ChatEventEncoder, SharedFrame } from '../wire/chat-events.js';
@@ -128,6 +129,10 @@ export class FanOut {
   /** Sends one notice to the connections it concerns, each with its user's unread counts. */
   private route(notice: ChatNotice, unread: FeedNotices['unread'], part: PartSender): void {
     const { encoder } = part;
+    if (notice.kind === 'event') {
+      this.routeEvent(notice.event, part);
+      return;
+    }
     const cid = notice.channel.cid;
     const watchers = this.connections.watchersOfChannel(cid);
     switch (notice.kind) {
@@ -177,6 +182,16 @@ export class FanOut {
         return;
       }
     }
+  }
+
+  /** A chat event: to its channel's watchers and to every connection of the users it notifies, once each. */
+  private routeEvent(event: ChatEvent, part: PartSender): void {
+    const targets = new Set<Connection>();
+    if (event.channel && event.to_watchers !== false) for (const c of this.connections.watchersOfChannel(event.channel.cid)) targets.add(c);
+    for (const userId of event.notify ?? []) for (const c of this.connections.ofUser(userId)) targets.add(c);
+    if (targets.size === 0) return;
+    const frame = JSON.stringify(part.encoder.chatEvent(event));
+    for (const connection of targets) part.send(connection, frame);
   }
 
   private toWatchers(part: PartSender, watchers: Iterable<Connection>, frame: string): void {

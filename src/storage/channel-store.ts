@@ -22,9 +22,11 @@ export const channelFromRow = (caps: DialectCaps, r: Selectable<ChannelsTable>):
   created_at: r.created_at,
   updated_at: r.updated_at,
   deleted_at: r.deleted_at,
+  truncated_at: r.truncated_at,
+  truncated_by_id: r.truncated_by_id,
 });
 
-export const memberFromRow = (r: Selectable<ChannelMembersTable>): ChannelMember => ({
+export const memberFromRow = (caps: DialectCaps, r: Selectable<ChannelMembersTable>): ChannelMember => ({
   user_id: r.user_id,
   channel_role: r.channel_role,
   hidden: r.hidden === 1,
@@ -35,6 +37,12 @@ export const memberFromRow = (r: Selectable<ChannelMembersTable>): ChannelMember
   notifications_muted: r.notifications_muted === 1,
   created_at: r.created_at,
   updated_at: r.updated_at,
+  custom: jsonObject(caps, r.custom),
+  invited: r.invited === 1,
+  invite_accepted_at: r.invite_accepted_at,
+  invite_rejected_at: r.invite_rejected_at,
+  shadow_banned: r.shadow_banned === 1,
+  ban_expires: r.ban_expires,
 });
 
 export class KyselyChannelStore implements ChannelStore {
@@ -142,7 +150,7 @@ export class KyselyChannelStore implements ChannelStore {
       .limit(limit)
       .offset(offset)
       .execute();
-    return rows.map(memberFromRow);
+    return rows.map((r) => memberFromRow(this.caps, r));
   }
 
   async unreadCountsOf(userIds: readonly string[]): Promise<Map<string, UnreadCounts>> {
@@ -192,7 +200,8 @@ export class KyselyChannelStore implements ChannelStore {
       .innerJoin('channel_members as cm', 'cm.channel_pk', 'c.pk')
       .selectAll('c')
       .select(['cm.user_id', 'cm.channel_role', 'cm.hidden', 'cm.archived_at', 'cm.pinned_at', 'cm.last_read_at', 'cm.banned',
-        'cm.notifications_muted', 'cm.created_at as member_created_at', 'cm.updated_at as member_updated_at'])
+        'cm.notifications_muted', 'cm.custom as member_custom', 'cm.invited', 'cm.invite_accepted_at', 'cm.invite_rejected_at',
+        'cm.shadow_banned as member_shadow_banned', 'cm.ban_expires', 'cm.created_at as member_created_at', 'cm.updated_at as member_updated_at'])
       .where(this.caps.inTextList(sql.ref('c.cid'), [...new Set(cids)]))
       .where('c.deleted_at', 'is', null)
       .orderBy('c.pk')
@@ -203,7 +212,10 @@ export class KyselyChannelStore implements ChannelStore {
     for (const r of rows) {
       let last = found.at(-1);
       if (last?.channel.cid !== r.cid) found.push((last = { channel: channelFromRow(this.caps, r), members: [] }));
-      last.members.push(memberFromRow({ ...r, channel_pk: r.pk, created_at: r.member_created_at, updated_at: r.member_updated_at }));
+      last.members.push(memberFromRow(this.caps, {
+        ...r, channel_pk: r.pk, custom: r.member_custom, shadow_banned: r.member_shadow_banned,
+        created_at: r.member_created_at, updated_at: r.member_updated_at,
+      }));
     }
     return found;
   }
@@ -215,7 +227,7 @@ export class KyselyChannelStore implements ChannelStore {
       .where('channel_pk', '=', this.pkOf(cid))
       .where('user_id', '=', userId)
       .executeTakeFirst();
-    return row && memberFromRow(row);
+    return row && memberFromRow(this.caps, row);
   }
 
   async addMembers(cid: string, members: readonly NewMember[], now: number): Promise<string[]> {

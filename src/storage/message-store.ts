@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { MessagePage, MessageStore } from '../app/ports.js';
 import { MessageType, type Message } from '../domain/message.js';
 import type { DialectCaps } from './dialects/dialect-caps.js';
-import { json, jsonArray, jsonObject } from './row-mapping.js';
+import { flag, json, jsonArray, jsonObject } from './row-mapping.js';
 import type { MessagesTable, Schema } from './schema.js';
 
 type MessageRow = Selectable<MessagesTable> & { cid: string };
@@ -21,6 +21,16 @@ const messageFromRow = (caps: DialectCaps, r: MessageRow): Message => ({
   updated_at: r.updated_at,
   deleted_at: r.deleted_at,
   text_updated_at: r.text_updated_at,
+  parent_id: r.parent_id,
+  show_in_channel: r.show_in_channel === 1,
+  reply_count: r.reply_count,
+  quoted_message_id: r.quoted_message_id,
+  silent: r.silent === 1,
+  pinned_at: r.pinned_at,
+  pinned_by_id: r.pinned_by_id,
+  pin_expires: r.pin_expires,
+  reaction_counts: jsonObject(caps, r.reaction_counts) as Record<string, number>,
+  reaction_scores: jsonObject(caps, r.reaction_scores) as Record<string, number>,
 });
 
 export class KyselyMessageStore implements MessageStore {
@@ -54,6 +64,13 @@ export class KyselyMessageStore implements MessageStore {
         created_at: m.created_at,
         updated_at: m.updated_at,
         deleted_at: null,
+        parent_id: m.parent_id ?? null,
+        show_in_channel: flag(m.show_in_channel ?? false),
+        quoted_message_id: m.quoted_message_id ?? null,
+        silent: flag(m.silent ?? false),
+        pinned_at: m.pinned_at ?? null,
+        pinned_by_id: m.pinned_by_id ?? null,
+        pin_expires: m.pin_expires ?? null,
       })
       .execute();
     await this.db

@@ -25,6 +25,7 @@ export interface UsersTable {
   last_active: number | null;
   deleted_at: number | null;
   deactivated_at: number | null;
+  revoke_tokens_issued_before: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface ChannelsTable {
@@ -44,6 +45,8 @@ export interface ChannelsTable {
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
+  truncated_at: ColumnType<number | null, number | null | undefined, number | null>;
+  truncated_by_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ChannelMembersTable {
@@ -58,6 +61,12 @@ export interface ChannelMembersTable {
   notifications_muted: Flag;
   created_at: number;
   updated_at: number;
+  custom: Generated<Json>;
+  invited: Generated<Flag>;
+  invite_accepted_at: ColumnType<number | null, number | null | undefined, number | null>;
+  invite_rejected_at: ColumnType<number | null, number | null | undefined, number | null>;
+  shadow_banned: Generated<Flag>;
+  ban_expires: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface MessagesTable {
@@ -75,6 +84,76 @@ export interface MessagesTable {
   updated_at: number;
   deleted_at: number | null;
   text_updated_at: number | null;
+  /** Threads: the parent's id, and whether the reply shows in the channel too. */
+  parent_id: ColumnType<string | null, string | null | undefined, string | null>;
+  show_in_channel: Generated<Flag>;
+  reply_count: Generated<number>;
+  quoted_message_id: ColumnType<string | null, string | null | undefined, string | null>;
+  silent: Generated<Flag>;
+  pinned_at: ColumnType<number | null, number | null | undefined, number | null>;
+  pinned_by_id: ColumnType<string | null, string | null | undefined, string | null>;
+  pin_expires: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Per reaction type: how many reactions, and the sum of their scores. */
+  reaction_counts: Generated<Json>;
+  reaction_scores: Generated<Json>;
+}
+
+export interface ReactionsTable {
+  message_id: string;
+  type: string;
+  user_id: string;
+  score: number;
+  custom: Json;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface BansTable {
+  user_id: string;
+  /** '' for an app-wide ban. */
+  channel_cid: string;
+  banned_by_id: string | null;
+  reason: string | null;
+  shadow: Flag;
+  ip_ban: Generated<Flag>;
+  expires_at: number | null;
+  created_at: number;
+}
+
+export interface UserMutesTable {
+  user_id: string;
+  target_id: string;
+  expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ChannelMutesTable {
+  user_id: string;
+  channel_cid: string;
+  expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UserBlocksTable {
+  user_id: string;
+  blocked_user_id: string;
+  created_at: number;
+}
+
+export interface FlagsTable {
+  id: string;
+  target_type: string;
+  target_id: string;
+  user_id: string;
+  reason: string | null;
+  custom: Json;
+  review_result: string | null;
+  reviewed_by_id: string | null;
+  reviewed_at: number | null;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface TasksTable {
@@ -221,6 +300,12 @@ export interface CampaignMessageJobsTable {
 }
 
 export interface Schema {
+  reactions: ReactionsTable;
+  bans: BansTable;
+  user_mutes: UserMutesTable;
+  channel_mutes: ChannelMutesTable;
+  user_blocks: UserBlocksTable;
+  flags: FlagsTable;
   send_rate_buckets: SendRateBucketsTable;
   campaign_message_jobs: CampaignMessageJobsTable;
   chat_feed: ChatFeedTable;

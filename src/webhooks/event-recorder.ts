@@ -8,6 +8,7 @@ import { BodyFormat, EventType } from '../domain/events.js';
 import type { Message } from '../domain/message.js';
 import type { User } from '../domain/user.js';
 import { encodeCampaign } from '../wire/campaign-encoding.js';
+import { encodeChatEvent } from '../wire/chat-event-encoding.js';
 import { legacyWire as wire } from '../wire/wire-encoder.js';
 
 type UserOf = (user: User | null, id: string) => Record<string, unknown>;
@@ -30,7 +31,7 @@ export class EventRecorder implements EventSink {
     const userOf = this.userEncoder();
     const createdAt = wire.time(now);
     const rows = events.flatMap((event) =>
-      this.rows(settings, event.type, 'campaign' in event ? event.campaign.campaign.id : null, BodyFormat.wire, () =>
+      this.rows(settings, event.type === 'chat' ? event.event.type : event.type, 'campaign' in event ? event.campaign.campaign.id : null, BodyFormat.wire, () =>
         JSON.stringify(this.payload(event, createdAt, userOf)),
       ),
     );
@@ -89,6 +90,8 @@ export class EventRecorder implements EventSink {
 
   private payload(event: HeraldEvent, created_at: string | bigint, userOf: UserOf): Record<string, unknown> {
     switch (event.type) {
+      case 'chat':
+        return encodeChatEvent(wire, event.event);
       case 'campaign.started':
       case 'campaign.updated':
       case 'campaign.completed':

@@ -3,7 +3,9 @@ import type { ChatNotice } from '../app/chat-feed.js';
 import type { ChannelEvent, UnreadCounts } from '../app/realtime-ports.js';
 import { splitCid, type Channel } from '../domain/channel.js';
 import type { Micros } from '../domain/clock.js';
+import type { ChatEvent } from '../domain/chat-event.js';
 import type { User } from '../domain/user.js';
+import { encodeChatEvent } from './chat-event-encoding.js';
 import { legacyWire as wire, WireEncoder } from './wire-encoder.js';
 
 /**
@@ -97,6 +99,10 @@ export class ChatEventEncoder {
       notification: { type: 'notification.mark_read', ...base, channel: this.channel(channel, null) },
       watchers: { type: 'message.read', ...base },
     };
+  }
+
+  chatEvent(event: ChatEvent) {
+    return encodeChatEvent(this.wire, event);
   }
 
   channelEvent(cid: string, event: ChannelEvent) {

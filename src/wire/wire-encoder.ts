@@ -2,6 +2,7 @@ import type { ChannelState, MemberWithUser, MessageWithUser } from '../app/chann
 import type { Channel } from '../domain/channel.js';
 import { channelTypes, memberCapabilities } from '../domain/channel-types.js';
 import type { Micros } from '../domain/clock.js';
+import type { Message, Reaction } from '../domain/message.js';
 import type { Task } from '../domain/task.js';
 import { formatRfc3339 } from '../domain/time.js';
 import type { User } from '../domain/user.js';
@@ -90,6 +91,8 @@ export class WireEncoder {
         ...(c.team !== null && { team: c.team }),
         ...(c.last_message_at !== null && { last_message_at: this.time(c.last_message_at) }),
         ...(c.deleted_at !== null && { deleted_at: this.time(c.deleted_at) }),
+        ...(c.truncated_at != null && { truncated_at: this.time(c.truncated_at) }),
+        ...(c.truncated_by_id != null && { truncated_by: this.userOrStub(null, c.truncated_by_id) }),
         ...(hidden !== undefined && { hidden }),
       },
       c.custom,
@@ -98,21 +101,27 @@ export class WireEncoder {
 
   member({ member: m, user }: MemberWithUser): Record<string, unknown> {
     const role = m.channel_role === 'owner' ? 'owner' : m.channel_role === 'channel_moderator' ? 'moderator' : 'member';
-    return {
-      user_id: m.user_id,
-      user: this.userOrStub(user, m.user_id),
-      channel_role: m.channel_role,
-      role,
-      created_at: this.time(m.created_at),
-      updated_at: this.time(m.updated_at),
-      banned: m.banned,
-      shadow_banned: false,
-      notifications_muted: m.notifications_muted,
-      is_moderator: m.channel_role === 'channel_moderator',
-      ...(m.archived_at !== null && { archived_at: this.time(m.archived_at) }),
-      ...(m.pinned_at !== null && { pinned_at: this.time(m.pinned_at) }),
-      ...(this.family === 'v2' && { custom: {} }),
-    };
+    return this.withCustom(
+      {
+        user_id: m.user_id,
+        user: this.userOrStub(user, m.user_id),
+        channel_role: m.channel_role,
+        role,
+        created_at: this.time(m.created_at),
+        updated_at: this.time(m.updated_at),
+        banned: m.banned,
+        shadow_banned: m.shadow_banned ?? false,
+        notifications_muted: m.notifications_muted,
+        is_moderator: m.channel_role === 'channel_moderator',
+        ...(m.archived_at !== null && { archived_at: this.time(m.archived_at) }),
+        ...(m.pinned_at !== null && { pinned_at: this.time(m.pinned_at) }),
+        ...(m.invited && { invited: true }),
+        ...(m.invite_accepted_at != null && { invite_accepted_at: this.time(m.invite_accepted_at) }),
+        ...(m.invite_rejected_at != null && { invite_rejected_at: this.time(m.invite_rejected_at) }),
+        ...(m.ban_expires != null && { ban_expires: this.time(m.ban_expires) }),
+      },
+      m.custom ?? {},
+    );
   }
 
   /** `encodedUser`: the author already encoded, for events of one author (a campaign's sender). */
@@ -128,23 +137,45 @@ export class WireEncoder {
         cid: m.cid,
         attachments: m.attachments,
         ...(m.poll_id !== null && { poll_id: m.poll_id }),
-        latest_reactions: [],
-        own_reactions: [],
-        reaction_counts: {},
-        reaction_scores: {},
-        reply_count: 0,
+        latest_reactions: m.latest_reactions?.map((r) => this.reaction(r)) ?? [],
+        own_reactions: m.own_reactions?.map((r) => this.reaction(r)) ?? [],
+        reaction_counts: m.reaction_counts ?? {},
+        reaction_scores: m.reaction_scores ?? {},
+        reaction_groups: reactionGroups(m),
+        reply_count: m.reply_count ?? 0,
         deleted_reply_count: 0,
         mentioned_users: [],
-        silent: false,
-        pinned: false,
+        silent: m.silent ?? false,
+        pinned: m.pinned_at != null,
+        pinned_at: this.time(m.pinned_at),
+        pinned_by: m.pinned_by_id != null ? this.userOrStub(null, m.pinned_by_id) : null,
+        pin_expires: this.time(m.pin_expires),
         shadowed: false,
         restricted_visibility: [],
+        ...(m.parent_id != null && { parent_id: m.parent_id, show_in_channel: m.show_in_channel ?? false }),
+        ...(m.quoted_message_id != null && { quoted_message_id: m.quoted_message_id }),
         created_at: this.time(m.created_at),
         updated_at: this.time(m.updated_at),
         ...(m.deleted_at !== null && { deleted_at: this.time(m.deleted_at) }),
         ...(m.text_updated_at != null && { message_text_updated_at: this.time(m.text_updated_at) }),
       },
       custom,
+    );
+  }
+
+  /** A reaction; `user`: its author when the caller read it, a stub otherwise. */
+  reaction(r: Reaction, user?: User | null): Record<string, unknown> {
+    return this.withCustom(
+      {
+        message_id: r.message_id,
+        user_id: r.user_id,
+        user: this.userOrStub(user ?? null, r.user_id),
+        type: r.type,
+        score: r.score,
+        created_at: this.time(r.created_at),
+        updated_at: this.time(r.updated_at),
+      },
+      r.custom,
     );
   }
 
@@ -176,6 +207,13 @@ export class WireEncoder {
       ...(t.error !== null && { error: { description: t.error } }),
     };
   }
+}
+
+/** Stream's reaction_groups: per type, the count and sum of scores. */
+function reactionGroups(m: Message): Record<string, { count: number; sum_scores: number }> {
+  const groups: Record<string, { count: number; sum_scores: number }> = {};
+  for (const [type, count] of Object.entries(m.reaction_counts ?? {})) groups[type] = { count, sum_scores: m.reaction_scores?.[type] ?? count };
+  return groups;
 }
 
 export const legacyWire = new WireEncoder('legacy');

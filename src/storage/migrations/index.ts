@@ -8,6 +8,7 @@ import { outboxSnapshots } from './005-outbox-snapshots.js';
 import { chatFeed } from './006-chat-feed.js';
 import { campaignControls } from './007-campaign-controls.js';
 import { messageJobOptions } from './008-message-job-options.js';
+import { chatBreadth } from './009-chat-breadth.js';
 
 /** One list of migrations for both dialects; each takes the dialect's capabilities. */
 const migrations: Record<string, (caps: DialectCaps) => Migration> = {
@@ -19,6 +20,7 @@ const migrations: Record<string, (caps: DialectCaps) => Migration> = {
   '006-chat-feed': chatFeed,
   '007-campaign-controls': campaignControls,
   '008-message-job-options': messageJobOptions,
+  '009-chat-breadth': chatBreadth,
 };
 
 export const migrationProvider = (caps: DialectCaps): MigrationProvider => ({
