@@ -60,6 +60,8 @@ export interface ChannelStore {
   markRead(cid: string, userId: string, at: Micros): Promise<boolean>;
   /** Per user: messages by others after its last read, over the channels it is a member of. */
   unreadCountsOf(userIds: readonly string[]): Promise<Map<string, UnreadCounts>>;
+  /** The user's channels with messages unread by it: per channel, how many, and its last read (or join). */
+  unreadChannels(userId: string): Promise<Array<{ cid: string; type: string; unread: number; last_read: Micros }>>;
   /** Per member of the channel among `userIds`: messages by others after its last read. */
   memberUnreadCounts(cid: string, userIds: readonly string[]): Promise<Map<string, number>>;
   /** The channels that exist (not deleted) among `cids`, each with all its members. */

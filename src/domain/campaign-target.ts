@@ -8,7 +8,19 @@ export const SkipReason = {
   channelMissing: 'channel_missing',
   /** The receiving user does not exist (or was deleted) when its turn came. */
   userMissing: 'user_missing',
+  /** The receiver is banned, app-wide or in the target channel (a banned user gets no new messages). */
+  banned: 'banned',
+  /** The receiver is deactivated. */
+  deactivated: 'deactivated',
+  /** The receiver has blocked the campaign's sender, as Stream refuses a blocked user's messages. */
+  blocked: 'blocked',
 } as const;
+
+/**
+ * The reason kept on a SENT target whose message went out silently (no unread count, no
+ * notification): the receiver muted the channel or the sender, as Stream delivers to a mute.
+ */
+export const SilentReason = { muted: 'muted' } as const;
 
 /** One row of a campaign's ledger, as the per-target log shows it. */
 export interface CampaignTarget {

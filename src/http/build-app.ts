@@ -1,3 +1,5 @@
+import type { UnreadService } from '../app/unread.js';
+import { unreadRoutes } from './routes/unread.js';
 import cors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
@@ -63,6 +65,7 @@ export interface HttpDeps {
     messages: MessagesService;
     connectUser: ConnectUserService;
     channelEvents: ChannelEventsService;
+    unread: UnreadService;
   };
   /** This process's chat connections (src/realtime/). */
   connections: ConnectionRegistry;
@@ -157,6 +160,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
     userRoutes(api, deps.services.users);
     channelRoutes(api, deps.services.channels, deps.services.channelEvents);
     messageRoutes(api, deps.services.messages);
+    unreadRoutes(api, deps.services.unread);
     segmentRoutes(api, deps.services.segments);
     campaignRoutes(api, deps.services.campaigns, deps.services.lifecycle);
     campaignTargetRoutes(api, deps.services.campaignTargets);

@@ -1,3 +1,4 @@
+import { UnreadService } from '../app/unread.js';
 import type { AppDeps } from '../app/app-deps.js';
 import { AppSettingsService } from '../app/app-settings.js';
 import { CampaignLifecycle } from '../app/campaign-lifecycle.js';
@@ -129,6 +130,7 @@ export function composeHerald(database: Database, options: ComposeOptions = {}):
     connectUser: new ConnectUserService(deps),
     channelEvents: new ChannelEventsService(deps),
     chatFeed: new ChatFeedService(deps),
+    unread: new UnreadService(deps),
   };
   return {
     deps,

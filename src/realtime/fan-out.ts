@@ -150,7 +150,8 @@ export class FanOut {
           return;
         }
         // Watchers get message.new; members who are connected but not watching get
-        // notification.message_new, with the channel, except the author.
+        // notification.message_new, with the channel, except the author, and except for a
+        // silent message (a campaign's to a member who muted the channel or the sender).
         let watching: SharedFrame | undefined;
         let notifying: SharedFrame | undefined;
         for (const userId of notice.recipients) {
@@ -158,7 +159,7 @@ export class FanOut {
             if (connection.watching.has(cid)) {
               watching ??= new SharedFrame(encoder.messageEvent('message.new', notice, this.connections.watchersOf(cid).length));
               part.send(connection, watching.for(unread.get(userId)));
-            } else if (userId !== notice.message.user_id) {
+            } else if (userId !== notice.message.user_id && !notice.message.silent) {
               notifying ??= new SharedFrame(encoder.messageEvent('notification.message_new', notice, watchers.size));
               part.send(connection, notifying.for(unread.get(userId)));
             }

@@ -16,14 +16,27 @@ import {
 import type { SnapshotEvent } from '../app/event-ports.js';
 import { hookUrlsFor, type AppSettings } from '../domain/app-settings.js';
 import type { Campaign } from '../domain/campaign.js';
-import { isChannelTarget } from '../domain/campaign-target.js';
+import { isChannelTarget, SilentReason, SkipReason, TargetStatus } from '../domain/campaign-target.js';
 import type { Micros } from '../domain/clock.js';
 import { nextOpening, zoneOf, type DeliveryWindow } from '../domain/delivery-window.js';
 import { EventType } from '../domain/events.js';
 import { FeedKind } from '../domain/feed.js';
 import { MessageType } from '../domain/message.js';
 import type { User } from '../domain/user.js';
-import type { DeliveryItem, DeliveryPlan, SenderStore } from './sender-ports.js';
+import type { DeliveryItem, DeliveryPlan, ReceiverRules, SenderStore } from './sender-ports.js';
+
+/**
+ * Why a user target gets no message, as Stream would refuse it: a deactivated receiver, one
+ * banned app-wide or from the target channel, one who blocked the sender. Checked after
+ * rendering, which names the channel. (A channel target reaches whoever its members are.)
+ */
+function refusalOf(targetId: string, cid: string, p: PlanContext): string | null {
+  if (p.byId.get(targetId)?.deactivated_at != null) return SkipReason.deactivated;
+  const bans = p.rules.banned.get(targetId);
+  if (bans && (bans.has('') || bans.has(cid))) return SkipReason.banned;
+  if (p.rules.blockedSender.has(targetId)) return SkipReason.blocked;
+  return null;
+}
 
 /** What planning one target needs, read once per batch. */
 interface PlanContext {
@@ -32,6 +45,7 @@ interface PlanContext {
   base: RenderBase;
   byId: ReadonlyMap<string, User>;
   channelByCid: ReadonlyMap<string, ChannelInfo>;
+  rules: ReceiverRules;
   join: readonly MemberRow[];
   now: Micros;
   window: DeliveryWindow | null;
@@ -60,7 +74,7 @@ export class BatchPlanner {
 
   constructor(
     private readonly deps: AppDeps,
-    private readonly store: Pick<SenderStore, 'channelsByCid'>,
+    private readonly store: Pick<SenderStore, 'channelsByCid' | 'receiverRules'>,
     private readonly options: PlannerOptions,
   ) {}
 
@@ -71,9 +85,10 @@ export class BatchPlanner {
     // skip_webhook silences the chat events the campaign causes (its own campaign.* events stay).
     const settings = campaign.skip_webhook ? null : appSettings;
     const userIds = targetIds.filter((t) => !isChannelTarget(t));
-    const [users, channels] = await Promise.all([
+    const [users, channels, rules] = await Promise.all([
       this.deps.storage.users.batchGet([campaign.sender_id, ...userIds]),
       this.store.channelsByCid(targetIds.filter(isChannelTarget)),
+      this.store.receiverRules(campaign.sender_id, userIds, now),
     ]);
     const byId = new Map(users.filter((u) => u.deleted_at === null).map((u) => [u.id, u]));
     const context: PlanContext = {
@@ -82,6 +97,7 @@ export class BatchPlanner {
       base: renderBase(campaign, byId.get(campaign.sender_id)),
       byId,
       channelByCid: new Map(channels.map((c) => [c.cid, c])),
+      rules,
       join: joiningMembers(campaign),
       now,
       window: campaign.delivery_window,
@@ -158,6 +174,14 @@ export class BatchPlanner {
       join: p.join, ifMissing: channelMissing, reach: isChannelTarget(targetId) ? 'members' : 'receiver',
     };
     if (rendered.outcome) return { ...item, outcome: rendered.outcome };
+    if (rendered.kind === 'user') {
+      const refusal = refusalOf(targetId, rendered.cid, p);
+      if (refusal) return { ...item, outcome: { status: TargetStatus.skipped, reason: refusal } };
+      if (p.rules.mutedSender.has(targetId) || p.rules.mutedChannels.get(targetId)?.has(rendered.cid)) {
+        item.silent = true;
+        item.sentReason = SilentReason.muted;
+      }
+    }
     item.text = rendered.text;
     if (rendered.kind === 'user') {
       if (campaign.create_channels) item.create = { members: newChannelMembers(campaign, targetId) };
@@ -180,7 +204,7 @@ export class BatchPlanner {
         always: wantsMessage
           ? snapshot({ type: EventType.messageNew, message: {
               id: item.messageId, cid: item.cid, user_id: campaign.sender_id, type: MessageType.regular, text: item.text, attachments,
-              poll_id, custom, campaign_id: campaign.id, created_at: now, updated_at: now, deleted_at: null,
+              poll_id, custom, campaign_id: campaign.id, created_at: now, updated_at: now, deleted_at: null, silent: item.silent,
             } })
           : [],
         ifCreated: wantsChannel && item.create

@@ -29,6 +29,8 @@ export interface SenderStore {
    * leaves out stay pending. Null when no target was free.
    */
   sendBatch(claim: BatchClaim, plan: (targetIds: readonly string[]) => Promise<DeliveryPlan>): Promise<DeliveryResult | null>;
+  /** What the batch's receivers decided about being messaged by `senderId` (bans, blocks, mutes), live at `now`. */
+  receiverRules(senderId: string, userIds: readonly string[], now: Micros): Promise<ReceiverRules>;
   /** Channel targets' channels, for their templates (`channel.*`). */
   channelsByCid(cids: readonly string[]): Promise<ChannelInfo[]>;
   /**
@@ -37,6 +39,18 @@ export interface SenderStore {
    * transaction of its own (never the batch's, which would hold the app's bucket for a batch).
    */
   updateBuckets(keys: readonly string[], now: Micros, update: (rows: ReadonlyMap<string, BucketRow>) => ReadonlyMap<string, number>): Promise<void>;
+}
+
+/** Per receiver: why it may not get the campaign's message, or gets it silently. */
+export interface ReceiverRules {
+  /** user id → the cids it is banned from, '' meaning app-wide. */
+  banned: Map<string, Set<string>>;
+  /** Users who blocked the sender. */
+  blockedSender: Set<string>;
+  /** Users who muted the sender. */
+  mutedSender: Set<string>;
+  /** user id → the cids it muted. */
+  mutedChannels: Map<string, Set<string>>;
 }
 
 /** Where the audience is read from, in expansion order: user_ids, then each segment. */
@@ -74,6 +88,10 @@ export interface DeliveryItem {
   text: string;
   /** The channel is created with these members when it does not exist yet. */
   create?: { members: readonly MemberRow[] };
+  /** Sent without notifying the receiver (it muted the channel or the sender): no unread count. */
+  silent?: boolean;
+  /** The reason a sent target's ledger row keeps (SilentReason), null when plain. */
+  sentReason?: string;
   /** Members added when the channel exists already (the sender, in sender_mode include). */
   join: readonly MemberRow[];
   /** The member for whom an existing channel is shown again (show_channels). */

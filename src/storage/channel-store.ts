@@ -168,6 +168,19 @@ export class KyselyChannelStore implements ChannelStore {
     return counts;
   }
 
+  async unreadChannels(userId: string): Promise<Array<{ cid: string; type: string; unread: number; last_read: number }>> {
+    // The user's memberships (channel_members_user), each joined to its unread messages.
+    const rows = await this.unread(this.db.selectFrom('channel_members as cm'))
+      .innerJoin('channels as c', 'c.pk', 'cm.channel_pk')
+      .select((eb) => ['c.cid', 'c.type', 'cm.last_read_at', 'cm.created_at', eb.fn.countAll<number>().as('unread')])
+      .where('cm.user_id', '=', userId)
+      .where('c.deleted_at', 'is', null)
+      .groupBy(['c.cid', 'c.type', 'cm.last_read_at', 'cm.created_at'])
+      .orderBy('c.cid')
+      .execute();
+    return rows.map((r) => ({ cid: r.cid, type: r.type, unread: Number(r.unread), last_read: r.last_read_at ?? r.created_at }));
+  }
+
   async memberUnreadCounts(cid: string, userIds: readonly string[]): Promise<Map<string, number>> {
     const counts = new Map<string, number>(userIds.map((id) => [id, 0]));
     if (userIds.length === 0) return counts;
@@ -187,6 +200,8 @@ export class KyselyChannelStore implements ChannelStore {
       .innerJoin('messages as m', 'm.channel_pk', 'cm.channel_pk')
       .whereRef('m.user_id', '<>', 'cm.user_id')
       .where('m.deleted_at', 'is', null)
+      // A silent message (one sent to a member who muted the channel or its sender) is not unread.
+      .where('m.silent', '=', 0)
       .where((eb) => eb.or([eb('cm.last_read_at', 'is', null), eb('m.created_at', '>', eb.ref('cm.last_read_at'))]));
   }
 

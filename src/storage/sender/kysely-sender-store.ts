@@ -2,10 +2,11 @@ import { sql, type Kysely } from 'kysely';
 import { CampaignStatus, type Campaign } from '../../domain/campaign.js';
 import { TargetStatus } from '../../domain/campaign-target.js';
 import type { BucketRow } from '../../domain/rate-bucket.js';
-import type { AudienceLease, AudienceSource, BatchClaim, ChannelInfo, DeliveryPlan, DeliveryResult, SenderStore } from '../../sender/sender-ports.js';
+import type { AudienceLease, AudienceSource, BatchClaim, ChannelInfo, DeliveryPlan, DeliveryResult, ReceiverRules, SenderStore } from '../../sender/sender-ports.js';
 import type { DialectCaps } from '../dialects/dialect-caps.js';
 import { jsonObject } from '../row-mapping.js';
 import type { Schema } from '../schema.js';
+import { readReceiverRules } from './receiver-rules.js';
 import { segmentPage } from './segment-page.js';
 
 /** Thrown inside a transaction to roll it back when this worker no longer holds the lease. */
@@ -122,6 +123,10 @@ export abstract class KyselySenderStore implements SenderStore {
         if (error instanceof LeaseLost) return { appended: false, done: false };
         throw error;
       });
+  }
+
+  receiverRules(senderId: string, userIds: readonly string[], now: number): Promise<ReceiverRules> {
+    return readReceiverRules(this.db, this.caps, senderId, userIds, now);
   }
 
   async channelsByCid(cids: readonly string[]): Promise<ChannelInfo[]> {

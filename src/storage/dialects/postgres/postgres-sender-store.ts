@@ -82,7 +82,7 @@ export class PostgresSenderStore extends KyselySenderStore {
       const tid = tids.get(item.targetId)!;
       return outcome
         ? { tid, status: outcome.status, reason: outcome.reason ?? null, error: outcome.error ?? null, messageId: null, cid: null }
-        : { tid, status: TargetStatus.sent, reason: null, error: null, messageId: item.messageId, cid: item.cid };
+        : { tid, status: TargetStatus.sent, reason: item.sentReason ?? null, error: null, messageId: item.messageId, cid: item.cid };
     });
     await finishTargets(trx, plan.now, finishes);
 
@@ -95,7 +95,7 @@ export class PostgresSenderStore extends KyselySenderStore {
     const createdPks = new Set(created.values());
     for (const pk of await insertMembers(trx, plan.now, memberRows(plan, delivered, pkOf, created))) if (!createdPks.has(pk)) bump(pk, 0, 1);
     await unhideMembers(trx, plan.now, delivered.filter((i) => i.unhide && !created.has(i.cid)).map((i) => ({ pk: pkOf.get(i.cid)!, userId: i.unhide! })));
-    await insertMessages(trx, plan, delivered.map((i) => ({ id: i.messageId, pk: pkOf.get(i.cid)!, text: i.text })));
+    await insertMessages(trx, plan, delivered.map((i) => ({ id: i.messageId, pk: pkOf.get(i.cid)!, text: i.text, silent: i.silent ?? false })));
     for (const item of delivered) if (!created.has(item.cid)) bump(pkOf.get(item.cid)!, 1, 0);
     await bumpChannels(trx, plan.now, bumps);
     await insertOutbox(trx, plan.now, webhookRows(delivered, created));

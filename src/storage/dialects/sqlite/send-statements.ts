@@ -66,7 +66,7 @@ export function prepareSendStatements(raw: SqliteHandle) {
     reach: p(`select count(*) as n from channel_members where channel_pk = ? and user_id != ?`),
     /** The message: its UUIDv7 id appends to the primary key B-tree. */
     insertMessage: p(`insert into messages (id, channel_pk, user_id, type, text, attachments, poll_id, custom,
-      campaign_id, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      campaign_id, created_at, updated_at, silent) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     /** An existing channel's counters, by primary key. */
     bumpChannel: p(`update channels set message_count = message_count + 1, member_count = member_count + ?,
       last_message_at = ?, updated_at = ? where pk = ?`),

@@ -102,7 +102,7 @@ export class SqliteSenderStore extends KyselySenderStore {
 
   /** The target's final state, fenced on its still being pending; false when it was not. */
   private finish(plan: DeliveryPlan, item: DeliveryItem, outcome: Outcome | null): boolean {
-    const { status, reason = null, error = null } = outcome ?? { status: TargetStatus.sent };
+    const { status, reason = null, error = null } = outcome ?? { status: TargetStatus.sent, reason: item.sentReason };
     const [messageId, cid] = outcome ? [null, null] : [item.messageId, item.cid];
     return this.s.finish.run(status, reason, error, messageId, cid, plan.now, plan.campaignId, item.targetId, TargetStatus.pending).changes > 0;
   }
@@ -140,7 +140,7 @@ export class SqliteSenderStore extends KyselySenderStore {
       if (item.unhide) s.unhide.run(plan.now, pk, item.unhide);
     }
     s.insertMessage.run(item.messageId, pk, plan.senderId, MessageType.regular, item.text, plan.message.attachmentsJson, plan.message.pollId,
-      plan.message.customJson, plan.campaignId, plan.now, plan.now);
+      plan.message.customJson, plan.campaignId, plan.now, plan.now, item.silent ? 1 : 0);
     // A channel created here was inserted with its final counts already.
     if (!created) s.bumpChannel.run(joined, plan.now, plan.now, pk);
     for (const row of item.webhooks ? (created ? [...item.webhooks.ifCreated, ...item.webhooks.always] : item.webhooks.always) : []) {

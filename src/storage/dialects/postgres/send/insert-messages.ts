@@ -10,11 +10,12 @@ import type { Schema } from '../../../schema.js';
 export async function insertMessages(
   trx: Transaction<Schema>,
   plan: { campaignId: string; senderId: string; now: number; message: { attachmentsJson: string; pollId: string | null; customJson: string } },
-  rows: ReadonlyArray<{ id: string; pk: number; text: string }>,
+  rows: ReadonlyArray<{ id: string; pk: number; text: string; silent: boolean }>,
 ): Promise<void> {
   if (rows.length === 0) return;
-  await sql`insert into messages (id, channel_pk, user_id, type, text, attachments, poll_id, custom, campaign_id, created_at, updated_at)
+  await sql`insert into messages (id, channel_pk, user_id, type, text, attachments, poll_id, custom, campaign_id, created_at, updated_at, silent)
     select x.id, x.pk, ${plan.senderId}, ${MessageType.regular}, x.text, ${plan.message.attachmentsJson}::jsonb, ${plan.message.pollId},
-      ${plan.message.customJson}::jsonb, ${plan.campaignId}, ${plan.now}, ${plan.now}
-    from unnest(${rows.map((r) => r.id)}::text[], ${rows.map((r) => r.pk)}::bigint[], ${rows.map((r) => r.text)}::text[]) as x(id, pk, text)`.execute(trx);
+      ${plan.message.customJson}::jsonb, ${plan.campaignId}, ${plan.now}, ${plan.now}, x.silent
+    from unnest(${rows.map((r) => r.id)}::text[], ${rows.map((r) => r.pk)}::bigint[], ${rows.map((r) => r.text)}::text[],
+      ${rows.map((r) => (r.silent ? 1 : 0))}::int[]) as x(id, pk, text, silent)`.execute(trx);
 }
