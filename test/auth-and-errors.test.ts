@@ -49,10 +49,19 @@ describe('auth, errors and request quirks (HTTP edge)', () => {
   it('rejects missing, malformed, unsigned and claimless tokens with 401/5', async () => {
     expectError(await call('GET', usersPath, { token: null }), 401, 5, /Authorization/);
     expectError(await call('GET', usersPath, { token: 'not-a-jwt' }), 401, 5);
-    expectError(await call('GET', usersPath, { token: signToken({ server: true }, undefined, { alg: 'none', typ: 'JWT' }) }), 401, 5);
     expectError(await call('GET', usersPath, { token: signToken({ hello: 'world' }) }), 401, 5, /server: true or a user_id/);
     expectError(await call('GET', usersPath, { headers: { 'stream-auth-type': 'anonymous' } }), 401, 5);
     assert.equal((await call('GET', usersPath, { headers: {} })).status, 200, 'stream-auth-type may be absent');
+  });
+
+  it('accepts only HS256: none, RS256, HS512 and a missing alg are 401/43', async () => {
+    for (const header of [{ alg: 'none', typ: 'JWT' }, { alg: 'RS256', typ: 'JWT' }, { alg: 'HS512', typ: 'JWT' }, { typ: 'JWT' }]) {
+      expectError(await call('GET', usersPath, { token: signToken({ server: true }, undefined, header) }), 401, 43, /HS256/);
+      expectError(await call('GET', usersPath, { token: signToken({ user_id: 'u' }, undefined, header) }), 401, 43, /HS256/);
+    }
+    // alg none with an empty signature, as an attacker would send it.
+    const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"server":true}').toString('base64url')}.`;
+    expectError(await call('GET', usersPath, { token: unsigned }), 401, 43);
   });
 
   it('maps signature, expiry, not-before and issued-at failures to 43, 40, 41 and 42', async () => {

@@ -1,4 +1,4 @@
-import { errors, jwtVerify } from 'jose';
+import { decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { ErrorCode, HeraldError } from '../domain/errors.js';
 import { serverCaller, type Caller } from './caller.js';
 
@@ -33,6 +33,7 @@ export class TokenVerifier {
   async verify(token: string): Promise<Caller> {
     const dev = this.options.allowDevTokens ? devTokenUser(token) : undefined;
     if (dev !== undefined) return { kind: 'user', userId: dev };
+    checkAlgorithm(token);
     let claims: Record<string, unknown>;
     try {
       ({ payload: claims } = await jwtVerify(token, this.secret, { algorithms: ['HS256'] }));
@@ -55,8 +56,22 @@ function tokenError(error: unknown): HeraldError {
   if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'nbf') {
     return authError(ErrorCode.tokenNotValidYet, 'token is not valid yet');
   }
-  if (error instanceof errors.JOSEAlgNotAllowed) return authError(ErrorCode.authentication, 'token must be signed with HS256');
   return authError(ErrorCode.authentication, 'token is malformed');
+}
+
+/**
+ * Only HS256: a token whose header names another algorithm (`none`, RS256…) or none at all is
+ * refused as a bad signature (43), as Stream refuses it, before any verification is tried. A
+ * token whose header cannot be read at all is malformed (5).
+ */
+function checkAlgorithm(token: string): void {
+  let header: { alg?: unknown };
+  try {
+    header = decodeProtectedHeader(token);
+  } catch {
+    throw authError(ErrorCode.authentication, 'token is malformed');
+  }
+  if (header.alg !== 'HS256') throw authError(ErrorCode.tokenSignature, 'token must be signed with HS256');
 }
 
 /** The user of a well-formed dev token, or undefined when `token` is not one. */
