@@ -36,8 +36,16 @@ const ConfigSchema = Type.Object({
    * it serves nothing. Processes with an API serve /metrics on `port` and ignore it.
    */
   metricsPort: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+  /** Requests a minute per route class for one user's tokens, and for server tokens; 0 for no limit. */
+  rateLimitUserPerMinute: Type.Integer({ minimum: 0 }),
+  rateLimitServerPerMinute: Type.Integer({ minimum: 0 }),
+  /** Redis, to share rate limits between API processes. */
+  redisUrl: Type.Optional(Type.String({ pattern: '^rediss?://' })),
 });
 export type Config = Readonly<Static<typeof ConfigSchema>>;
+
+/** Requests a minute per route class (see loadConfig for why these figures). */
+export const DEFAULT_RATE_LIMITS = { userPerWindow: 1_200, serverPerWindow: 120_000, windowMs: 60_000 } as const;
 
 /** Parses the environment once at start; the result is frozen. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -63,6 +71,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowDevTokens: env.HERALD_ALLOW_DEV_TOKENS === '1' || env.HERALD_ALLOW_DEV_TOKENS === 'true',
     metricsToken: env.HERALD_METRICS_TOKEN || undefined,
     metricsPort: env.HERALD_METRICS_PORT ? Number(env.HERALD_METRICS_PORT) : undefined,
+    // 20 requests a second per user and route class: a chat client makes a few a minute, a
+    // flood of them stops within a second. 2,000 a second for the backend: about what one
+    // process serves, so only a runaway loop meets it (docs/limits.md).
+    rateLimitUserPerMinute: Number(env.HERALD_RATE_LIMIT_USER_PER_MINUTE ?? DEFAULT_RATE_LIMITS.userPerWindow),
+    rateLimitServerPerMinute: Number(env.HERALD_RATE_LIMIT_SERVER_PER_MINUTE ?? DEFAULT_RATE_LIMITS.serverPerWindow),
+    redisUrl: env.REDIS_URL || undefined,
   };
   if (!Value.Check(ConfigSchema, candidate)) {
     const problems = [...Value.Errors(ConfigSchema, candidate)].map((e) => `${e.path.slice(1) || 'config'}: ${e.message}`);

@@ -1,3 +1,4 @@
+import { registerRateLimits, type RateLimits } from './plugins/rate-limits.js';
 import type { UnreadService } from '../app/unread.js';
 import { unreadRoutes } from './routes/unread.js';
 import cors from '@fastify/cors';
@@ -48,6 +49,8 @@ export interface HttpDeps {
   /** Accept stream-chat's unsigned dev tokens (HERALD_ALLOW_DEV_TOKENS=1): never in production. */
   allowDevTokens?: boolean;
   bodyLimitBytes: number;
+  /** Request budgets per caller (plugins/rate-limits.ts); none when absent. */
+  rateLimits?: RateLimits;
   /** Origins browsers may call from; `*` for any (HERALD_CORS_ORIGINS). */
   corsOrigins: readonly string[];
   logger: FastifyBaseLogger;
@@ -156,6 +159,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
 
   await app.register(async (api) => {
     registerAuth(api, tokens);
+    if (deps.rateLimits) await registerRateLimits(api, deps.rateLimits);
     longPollRoutes(api, realtime);
     userRoutes(api, deps.services.users);
     channelRoutes(api, deps.services.channels, deps.services.channelEvents);

@@ -5,6 +5,7 @@ import { resolveCredentials } from '../config/credentials.js';
 import { migrateToLatest, openDatabase, refreshStatistics } from '../storage/database.js';
 import { buildMetricsApp } from '../http/metrics-app.js';
 import { composeFromConfig } from './compose.js';
+import { rateLimitsFromConfig } from './rate-limit-store.js';
 import { startBackgroundThread, startCheckpointer } from './background-thread.js';
 import { startWorkers } from './workers.js';
 import { dashboardLink } from './dashboard-link.js';
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
   // A `worker` serves no API and never listens on PORT, which the API processes of its machine
   // may hold (and other workers beside it): only its metrics, on HERALD_METRICS_PORT if set.
   const worker = config.role === HeraldRole.worker;
+  const rateLimits = worker ? undefined : rateLimitsFromConfig(config);
   const app = worker
     ? herald.metrics && (await buildMetricsApp({ metrics: herald.metrics, metricsToken: config.metricsToken, logger, isReady }))
     : await herald.buildHttp({
@@ -47,6 +49,7 @@ async function main(): Promise<void> {
         apiSecret: credentials.apiSecret,
         allowDevTokens: config.allowDevTokens,
         bodyLimitBytes: config.bodyLimitBytes,
+        rateLimits: rateLimits?.limits,
         corsOrigins: config.corsOrigins,
         metricsToken: config.metricsToken,
         logger,
@@ -98,6 +101,7 @@ async function main(): Promise<void> {
     }, 10_000);
     force.unref();
     await app?.close();
+    await rateLimits?.close();
     await Promise.all(workers.map((w) => w.stop()));
     await database.close();
     logger.info('stopped');

@@ -1,3 +1,5 @@
+import { DEFAULT_RATE_LIMITS } from '../../src/config/config.js';
+import type { RateLimits } from '../../src/http/plugins/rate-limits.js';
 import type { FastifyInstance } from 'fastify';
 import { StreamClient } from '@stream-io/node-sdk';
 import { pino } from 'pino';
@@ -45,6 +47,8 @@ export interface StartOptions {
   /** Serve GET /metrics (a Prometheus registry of this server); with `metricsToken`, behind that bearer token. */
   metrics?: boolean;
   metricsToken?: string;
+  /** Request budgets; the production defaults unless given, none with null. */
+  rateLimits?: RateLimits | null;
   /** The built web console to serve at /dashboard/ (scripts/build-console.ts). */
   consoleDir?: string;
 }
@@ -81,6 +85,7 @@ export async function startHeraldOn(created: CreatedDatabase, options: StartOpti
     apiSecret: TEST_API_SECRET,
     allowDevTokens: options.allowDevTokens,
     bodyLimitBytes: 1024 * 1024,
+    rateLimits: options.rateLimits === null ? undefined : (options.rateLimits ?? { ...DEFAULT_RATE_LIMITS }),
     corsOrigins: options.corsOrigins ?? ['*'],
     metricsToken: options.metricsToken,
     logger: pino({ level: process.env.HERALD_TEST_LOG_LEVEL ?? 'silent' }),
