@@ -3,6 +3,7 @@ import { checkThrottle } from '../domain/campaign.js';
 import { checkWebhookUrl, type AppSettings, type EventHook } from '../domain/app-settings.js';
 import { decodeCursor, encodeCursor } from '../domain/cursor.js';
 import { inputError, notFound } from '../domain/errors.js';
+import { parseRevokedBefore } from '../domain/token-revocation.js';
 import type { AppDeps } from './app-deps.js';
 import type { OutboxRow } from './ports.js';
 import { pageLimit, type Paged } from './paging.js';
@@ -19,6 +20,9 @@ export interface SettingsPatch {
   webhook_url?: string;
   event_hooks?: HookInput[];
   campaign_max_messages_per_second?: number | null;
+  guest_users_enabled?: boolean;
+  /** RFC 3339, int64 nanoseconds, or null to clear. */
+  revoke_tokens_issued_before?: unknown;
 }
 
 const isAfter = (v: Record<string, unknown>): v is { a: string } => typeof v.a === 'string';
@@ -39,6 +43,7 @@ export class AppSettingsService {
     const now = this.deps.clock.nowMicros();
     if (patch.webhook_url !== undefined) checkWebhookUrl(patch.webhook_url, 'webhook_url', ownHosts);
     if (patch.campaign_max_messages_per_second !== undefined) checkThrottle(patch.campaign_max_messages_per_second, 'campaign_max_messages_per_second');
+    const revokedBefore = patch.revoke_tokens_issued_before === undefined ? undefined : parseRevokedBefore(patch.revoke_tokens_issued_before, 'revoke_tokens_issued_before');
     return this.deps.storage.transaction(async (stores) => {
       const before = await stores.settings.get();
       const previous = new Map(before.event_hooks.map((h) => [h.id, h]));
@@ -66,6 +71,8 @@ export class AppSettingsService {
         campaign_max_messages_per_second: patch.campaign_max_messages_per_second === undefined
           ? before.campaign_max_messages_per_second
           : patch.campaign_max_messages_per_second,
+        guest_users_enabled: patch.guest_users_enabled ?? before.guest_users_enabled,
+        revoke_tokens_issued_before: revokedBefore === undefined ? before.revoke_tokens_issued_before : revokedBefore,
       };
       await stores.settings.save(settings, now);
       return settings;

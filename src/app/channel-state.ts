@@ -2,6 +2,7 @@ import type { Channel, ChannelMember } from '../domain/channel.js';
 import type { Micros } from '../domain/clock.js';
 import type { Message } from '../domain/message.js';
 import type { User } from '../domain/user.js';
+import { reactionsOf } from './message-reactions.js';
 import type { Stores } from './ports.js';
 
 export interface MemberWithUser {
@@ -33,7 +34,12 @@ export interface ChannelState {
   membership: MemberWithUser | null;
   /** Users watching the channel (through this process's chat connections). */
   watchers: User[];
+  /** The newest pins, oldest first (Stream's state.pinned_messages). */
+  pinned_messages?: MessageWithUser[];
 }
+
+/** Pins a channel's state carries; GET /channels/{type}/{id}/pinned_messages pages the rest. */
+export const PINNED_IN_STATE = 10;
 
 export interface StateOptions {
   messageLimit: number;
@@ -42,6 +48,8 @@ export interface StateOptions {
   messagePage?: { id_lt?: string; id_lte?: string; id_gt?: string; id_gte?: string };
   /** The user whose membership is reported (user tokens, or query_channels' user_id). */
   viewerId?: string;
+  /** Pins that expired before `now` are left out; without it, none is. */
+  now?: Micros;
 }
 
 /** Loads members, messages and the users they name, with one user lookup for all of them. */
@@ -52,6 +60,10 @@ export async function loadChannelState(stores: Stores, channel: Channel, options
     options.messageLimit > 0
       ? await stores.messages.history(channel.cid, { limit: options.messageLimit, ...options.messagePage })
       : [];
+  // The messages_pinned index: a few rows, when any.
+  const pinned = (
+    await stores.messageQueries.pinned(channel.cid, { limit: PINNED_IN_STATE, offset: 0, now: options.now ?? 0, direction: -1 })
+  ).reverse();
   const viewer = options.viewerId
     ? (members.find((m) => m.user_id === options.viewerId) ??
       (await stores.channels.member(channel.cid, options.viewerId)))
@@ -59,6 +71,7 @@ export async function loadChannelState(stores: Stores, channel: Channel, options
   const userIds = [
     ...members.map((m) => m.user_id),
     ...messages.map((m) => m.user_id),
+    ...pinned.map((m) => m.user_id),
     ...(channel.created_by_id ? [channel.created_by_id] : []),
     ...(viewer ? [viewer.user_id] : []),
   ];
@@ -67,11 +80,14 @@ export async function loadChannelState(stores: Stores, channel: Channel, options
     stores.channels.memberUnreadCounts(channel.cid, members.map((m) => m.user_id)),
   ]);
   const userOf = (id: string) => users.get(id) ?? null;
+  // latest_reactions and own_reactions: one read for the page and its pins, none when nothing in them has a reaction.
+  const reacted = await reactionsOf(stores, [...messages, ...pinned], options.viewerId);
   return {
     channel,
     created_by: channel.created_by_id ? userOf(channel.created_by_id) : null,
     members: members.map((member) => ({ member, user: userOf(member.user_id) })),
-    messages: messages.map((message) => ({ message, user: userOf(message.user_id) })),
+    messages: messages.map((message) => ({ message: reacted(message), user: userOf(message.user_id) })),
+    pinned_messages: pinned.map((message) => ({ message: reacted(message), user: userOf(message.user_id) })),
     // Every member, read or not: stream-chat takes a missing entry as "read up to now".
     read: members.map((m) => ({
       user: userOf(m.user_id),

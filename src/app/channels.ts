@@ -16,6 +16,7 @@ import { checkUserId } from '../domain/user.js';
 import type { AppDeps } from './app-deps.js';
 import { requireSelf, requireServer, type Caller } from './caller.js';
 import { loadChannelState, type ChannelState } from './channel-state.js';
+import { publishChatEvents } from './chat-events.js';
 import type { NewMember, Stores } from './ports.js';
 import type { Watching } from './realtime-ports.js';
 
@@ -24,6 +25,8 @@ export const MAX_CHANNEL_MEMBERS_PER_REQUEST = 100;
 export interface ChannelDataInput {
   created_by_id?: string;
   members?: NewMember[];
+  /** Users invited at creation: members pending until they accept (channel-updates.ts). */
+  invites?: NewMember[];
   team?: string;
   frozen?: boolean;
   custom: Record<string, unknown>;
@@ -74,7 +77,9 @@ export class ChannelsService {
     const data = input.data ?? { custom: {} };
     checkCustomData(data.custom, 'data', this.deps.customData);
     const members = (data.members ?? []).map((m) => ({ ...m, user_id: checkUserId(m.user_id, 'data.members') }));
-    if (members.length > MAX_CHANNEL_MEMBERS_PER_REQUEST) {
+    const invites = (data.invites ?? []).map((m) => ({ ...m, user_id: checkUserId(m.user_id, 'data.invites') }));
+    for (const m of [...members, ...invites]) checkCustomData(m.custom, `data.members.${m.user_id}`, this.deps.customData);
+    if (members.length > MAX_CHANNEL_MEMBERS_PER_REQUEST || invites.length > MAX_CHANNEL_MEMBERS_PER_REQUEST) {
       throw inputError(`at most ${MAX_CHANNEL_MEMBERS_PER_REQUEST} members per request`, { members: 'too many' });
     }
     const id = input.id === undefined ? distinctChannelId(members.map((m) => m.user_id)) : checkChannelId(input.id);
@@ -95,7 +100,7 @@ export class ChannelsService {
         if (caller.kind === 'user' && members.length > 0 && !members.some((m) => m.user_id === caller.userId)) {
           throw notAllowed(`user "${caller.userId}" cannot create a channel it is not a member of`);
         }
-        await this.requireUsers(stores, [createdBy, ...members.map((m) => m.user_id)]);
+        await this.requireUsers(stores, [createdBy, ...members.map((m) => m.user_id), ...invites.map((m) => m.user_id)]);
         const fresh: Channel = {
           cid,
           type: input.type,
@@ -115,8 +120,10 @@ export class ChannelsService {
         ({ channel, created } = await stores.channels.getOrInsert(fresh));
         if (created) {
           const added = members.length > 0 ? await stores.channels.addMembers(cid, members, now) : [];
-          channel = { ...channel, member_count: added.length };
+          const invited = invites.length > 0 ? await stores.members.invite(cid, invites, now) : [];
+          channel = { ...channel, member_count: added.length + invited.length };
           await this.recordCreated(stores, channel, members.filter((m) => added.includes(m.user_id)), caller, now);
+          if (invited.length > 0) await this.recordInvited(stores, channel, invited, now);
         }
       } else if (caller.kind === 'user' && !(await stores.channels.member(cid, caller.userId))) {
         throw notAllowed(`user "${caller.userId}" is not a member of channel "${cid}"`);
@@ -127,6 +134,7 @@ export class ChannelsService {
         memberLimit: bounded(input.members?.limit, 100, 100, 'members.limit'),
         memberOffset: input.members?.offset,
         viewerId: caller.kind === 'user' ? caller.userId : undefined,
+        now,
       });
       return { ...state, created };
     });
@@ -147,7 +155,7 @@ export class ChannelsService {
     const stores = this.deps.storage;
     const channels = await stores.channels.query({ filter, sort, limit, offset, memberId });
     const states = await Promise.all(
-      channels.map((channel) => loadChannelState(stores, channel, { messageLimit, memberLimit, viewerId: memberId })),
+      channels.map((channel) => loadChannelState(stores, channel, { messageLimit, memberLimit, viewerId: memberId, now: this.deps.clock.nowMicros() })),
     );
     return this.watch(caller, input.watchFrom, states);
   }
@@ -183,9 +191,24 @@ export class ChannelsService {
   }
 
   /** Hides (or shows) the channel for one user until a new message arrives. */
-  async setHidden(caller: Caller, cid: string, userId: string | undefined, hidden: boolean): Promise<void> {
+  async setHidden(caller: Caller, cid: string, userId: string | undefined, hidden: boolean, clearHistory = false): Promise<void> {
     const who = this.actingUser(caller, userId);
-    const found = await this.deps.storage.channels.setHidden(cid, who, hidden, this.deps.clock.nowMicros());
+    const now = this.deps.clock.nowMicros();
+    const found = await this.deps.storage.transaction(async (stores) => {
+      if (!(await stores.channels.setHidden(cid, who, hidden, now))) return false;
+      // channel.hidden / channel.visible: to the user's own connections (stream-chat sets
+      // channel.data.hidden from them) and to webhooks.
+      const channel = await stores.channels.get(cid);
+      const [user] = await stores.users.batchGet([who]);
+      if (channel) {
+        await publishChatEvents(this.deps, stores, [{
+          type: hidden ? 'channel.hidden' : 'channel.visible', created_at: now, channel, with_channel: true,
+          user: { id: who, user: user ?? null }, notify: [who], to_watchers: false,
+          ...(hidden && { fields: { clear_history: clearHistory } }),
+        }]);
+      }
+      return true;
+    });
     if (!found) await this.memberOrThrow(cid, who);
   }
 
@@ -224,6 +247,20 @@ export class ChannelsService {
       const by = caller.kind === 'user' ? caller.userId : null;
       await stores.feed.append({ kind: FeedKind.membersAdded, cid: channel.cid, user_ids: members.map((m) => m.user_id), by, at: now }, now);
     }
+  }
+
+  /** member.added (watchers, webhooks) and notification.invited (the invitee) for invites made at creation. */
+  private async recordInvited(stores: Stores, channel: Channel, userIds: string[], now: number): Promise<void> {
+    const users = new Map((await stores.users.batchGet(userIds)).map((u) => [u.id, u]));
+    const members = await stores.members.batchGet(channel.cid, userIds);
+    await publishChatEvents(this.deps, stores, members.flatMap((m) => {
+      const member = { member: m, user: users.get(m.user_id) ?? null };
+      const user = { id: m.user_id, user: member.user };
+      return [
+        { type: 'member.added', created_at: now, channel, member, user },
+        { type: 'notification.invited', created_at: now, channel, with_channel: true, member, user, notify: [m.user_id], to_watchers: false, webhook: false },
+      ];
+    }));
   }
 
   private actingUser(caller: Caller, userId: string | undefined): string {

@@ -138,7 +138,9 @@ export class ChatFeedService {
         const members = found.members.slice(0, MEMBERS_IN_NOTICE).map((m) => withUser(m, users));
         for (const m of connected) if (m.created_at === addedAt) notices.push({ kind: 'added', channel, members, member: withUser(m, users) });
       }
-      notices.push({ kind: 'message', message, author: users.get(message.user_id) ?? null, channel, recipients: connected.map((m) => m.user_id) });
+      // A shadow-banned user's message reaches its author only (migration 010).
+      const recipients = connected.filter((m) => !message.shadowed || m.user_id === message.user_id).map((m) => m.user_id);
+      notices.push({ kind: 'message', message, author: users.get(message.user_id) ?? null, channel, recipients });
     }
     return { notices, unread };
   }

@@ -1,8 +1,13 @@
+import type { Caller } from './caller.js';
+import { admitUserToken } from './token-gate.js';
 import { checkCustomData } from '../domain/custom-data.js';
 import { notFound } from '../domain/errors.js';
 import { checkJsonInput } from '../domain/json-input.js';
 import { applyPartialUpdate, checkUserId, upsertedUser, type User } from '../domain/user.js';
+import type { MuteWithUsers } from '../domain/moderation.js';
+import type { ChannelMuteView } from '../domain/channel-mute.js';
 import type { AppDeps } from './app-deps.js';
+import { ownUserState } from './user-mutes.js';
 
 /** What a chat client's `connectUser` may not change about itself (Stream's rule). */
 const SERVER_OWNED = new Set(['role', 'teams', 'teams_role', 'banned', 'shadow_banned', 'revoke_tokens_issued_before']);
@@ -10,6 +15,11 @@ const SERVER_OWNED = new Set(['role', 'teams', 'teams_role', 'banned', 'shadow_b
 export interface ConnectedUser {
   user: User;
   unread: { messages: number; channels: number };
+  /** Its mutes in force and whom it blocked: health.check's me.mutes and me.blocked_user_ids. */
+  mutes?: MuteWithUsers[];
+  blocked_user_ids?: string[];
+  /** Its channel mutes in force: health.check's me.channel_mutes. */
+  channel_mutes?: ChannelMuteView[];
 }
 
 /**
@@ -20,8 +30,15 @@ export interface ConnectedUser {
 export class ConnectUserService {
   constructor(private readonly deps: AppDeps) {}
 
-  async connect(userId: string, details: Record<string, unknown>): Promise<ConnectedUser> {
+  /** A user token's checks beyond its signature (token-gate.ts); REST's auth runs them for every call. */
+  admit(caller: Extract<Caller, { kind: 'user' }>): Promise<void> {
+    return admitUserToken(this.deps.storage, caller.userId, caller.issuedAt);
+  }
+
+  /** `issuedAt`: the token's iat, for revocation. */
+  async connect(userId: string, details: Record<string, unknown>, issuedAt: number | undefined): Promise<ConnectedUser> {
     checkUserId(userId, 'user_id');
+    await admitUserToken(this.deps.storage, userId, issuedAt);
     checkJsonInput(details, ['user_details']);
     const set: Record<string, unknown> = {};
     const nested = details.custom && typeof details.custom === 'object' && !Array.isArray(details.custom) ? details.custom : {};
@@ -38,6 +55,8 @@ export class ConnectUserService {
       return after;
     });
     const unread = await this.deps.storage.channels.unreadCountsOf([userId]);
-    return { user, unread: unread.get(userId)! };
+    const own = await ownUserState(this.deps.storage, user, now);
+    const channelMutes = await this.deps.storage.channelMutes.ofUser(userId, now);
+    return { user, unread: unread.get(userId)!, mutes: own.mutes, blocked_user_ids: own.blocked_user_ids, channel_mutes: channelMutes };
   }
 }

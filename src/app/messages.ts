@@ -8,6 +8,9 @@ import type { User } from '../domain/user.js';
 import type { AppDeps } from './app-deps.js';
 import type { Caller } from './caller.js';
 import { checkChannelType } from './channels.js';
+import { checkReferences, withQuoted } from './message-references.js';
+import { withReactions } from './message-reactions.js';
+import { sendingRule } from './user-bans.js';
 
 export interface MessageInput {
   id?: string;
@@ -16,6 +19,10 @@ export interface MessageInput {
   type?: string;
   attachments?: unknown[];
   poll_id?: string;
+  /** A thread reply's parent, and whether the reply also shows in the channel. */
+  parent_id?: string;
+  show_in_channel?: boolean;
+  quoted_message_id?: string;
   custom: Record<string, unknown>;
 }
 
@@ -61,33 +68,45 @@ export class MessagesService {
       created_at: now,
       updated_at: now,
       deleted_at: null,
+      parent_id: input.parent_id ?? null,
+      show_in_channel: Boolean(input.parent_id && input.show_in_channel),
+      quoted_message_id: input.quoted_message_id ?? null,
     };
     return this.deps.storage.transaction(async (stores) => {
       const channel = await stores.channels.get(cid);
       if (!channel) throw notFound(`channel "${cid}" does not exist`);
       const [user] = await stores.users.batchGet([userId]);
       if (!user || user.deleted_at !== null) throw inputError(`user "${userId}" does not exist`, { user_id: 'not found' });
+      // Deactivated and banned users are refused; a shadow-banned one's message is stored shadowed.
+      if ((await sendingRule(stores, user, cid, now)).shadowed) message.shadowed = true;
       if (caller.kind === 'user' && !(await stores.channels.member(cid, userId))) {
         throw notAllowed(`user "${userId}" is not a member of channel "${cid}"`);
       }
       if (input.id && (await stores.messages.get(input.id))) {
         throw inputError(`a message with id "${input.id}" already exists`, { id: 'duplicate' });
       }
+      await checkReferences(stores, cid, message);
       await stores.messages.insert(message);
+      // The parent's reply_count moves in the reply's transaction.
+      if (message.parent_id) await stores.messages.adjustReplyCount(message.parent_id, 1);
       // A new message brings the channel back for members who had hidden it, as in Stream.
       await stores.channels.unhideAll(cid, now);
       await this.deps.events.record(stores, [{ type: EventType.messageNew, message, user, channel }]);
       await stores.feed.append({ kind: FeedKind.message, message_id: message.id, cid }, now);
-      return { message, user };
+      const [withQuote] = await withQuoted(stores, [{ message, user }]);
+      return withQuote;
     });
   }
 
   async get(caller: Caller, id: string): Promise<MessageWithAuthor> {
+    // A soft-deleted message is still there, as type `deleted`, as on Stream.
     const message = await this.deps.storage.messages.get(id);
-    if (!message || message.deleted_at !== null) throw notFound(`message "${id}" does not exist`);
+    if (!message) throw notFound(`message "${id}" does not exist`);
     await this.requireReadable(caller, message.cid);
     const [user] = await this.deps.storage.users.batchGet([message.user_id]);
-    return { message, user: user ?? null };
+    const [reacted] = await withReactions(this.deps.storage, [message], readerOf(caller));
+    const [found] = await withQuoted(this.deps.storage, [{ message: reacted, user: user ?? null }]);
+    return found;
   }
 
   async batchGet(caller: Caller, type: string, id: string, ids: readonly string[]): Promise<MessageWithAuthor[]> {
@@ -98,7 +117,8 @@ export class MessagesService {
     await this.requireReadable(caller, cid);
     const messages = await this.deps.storage.messages.batchGet(cid, ids);
     const users = new Map((await this.deps.storage.users.batchGet(messages.map((m) => m.user_id))).map((u) => [u.id, u]));
-    return messages.map((message) => ({ message, user: users.get(message.user_id) ?? null }));
+    const reacted = await withReactions(this.deps.storage, messages, readerOf(caller));
+    return reacted.map((message) => ({ message, user: users.get(message.user_id) ?? null }));
   }
 
   private async requireReadable(caller: Caller, cid: string): Promise<void> {
@@ -107,3 +127,6 @@ export class MessagesService {
     }
   }
 }
+
+/** Whose own_reactions a read shows: a user token's; the server reads as nobody. */
+const readerOf = (caller: Caller): string | undefined => (caller.kind === 'user' ? caller.userId : undefined);

@@ -15,7 +15,11 @@ import type { Segment } from '../domain/segment.js';
 import type { Task } from '../domain/task.js';
 import type { FeedEntry, FeedRow } from '../domain/feed.js';
 import type { UnreadCounts } from './realtime-ports.js';
+import type { ReactionStore } from './reaction-ports.js';
+import type { FlagStore } from './flag-ports.js';
 import type { User } from '../domain/user.js';
+import type { ModerationStore } from './moderation-ports.js';
+import type { ChannelAdminStore, ChannelExportStore, ChannelMuteStore, MemberStore } from './channel-management-ports.js';
 
 /** Store interfaces the app layer owns; storage/ implements them for SQLite and PostgreSQL. */
 
@@ -30,7 +34,8 @@ export interface UserStore {
   /** Inserts or fully replaces users, keeping each existing user's created_at. */
   batchUpsert(users: readonly User[]): Promise<void>;
   batchGet(ids: readonly string[]): Promise<User[]>;
-  query(page: PageRequest): Promise<User[]>;
+  /** Deactivated users only with `includeDeactivated` (Stream's include_deactivated_users). */
+  query(page: PageRequest & { includeDeactivated?: boolean }): Promise<User[]>;
   /** Marks users deleted (soft) or removes them and their memberships (hard). Returns how many existed. */
   batchDelete(ids: readonly string[], mode: 'soft' | 'hard', now: Micros): Promise<number>;
 }
@@ -41,6 +46,8 @@ export interface NewMember {
   /** A campaign's sender may join hidden or archived for itself (sender_visibility); false by default. */
   hidden?: boolean;
   archived?: boolean;
+  /** The membership's custom data (a member object's own fields). */
+  custom?: Record<string, unknown>;
 }
 
 export interface ChannelStore {
@@ -58,6 +65,8 @@ export interface ChannelStore {
   /** Un-hides the channel for every member who hid it (a new message arrived). */
   unhideAll(cid: string, now: Micros): Promise<void>;
   markRead(cid: string, userId: string, at: Micros): Promise<boolean>;
+  /** Moves the member's last read (back, for mark unread); null: never read. False if not a member. */
+  setLastRead(cid: string, userId: string, lastRead: Micros | null, now: Micros): Promise<boolean>;
   /** Per user: messages by others after its last read, over the channels it is a member of. */
   unreadCountsOf(userIds: readonly string[]): Promise<Map<string, UnreadCounts>>;
   /** The user's channels with messages unread by it: per channel, how many, and its last read (or join). */
@@ -87,8 +96,14 @@ export interface MessageStore {
   insert(message: Message): Promise<void>;
   get(id: string): Promise<Message | undefined>;
   batchGet(cid: string, ids: readonly string[]): Promise<Message[]>;
-  /** Newest-last page of a channel's history. */
+  /** Newest-last page of a channel's history: thread replies only with show_in_channel. */
   history(cid: string, page: MessagePage): Promise<Message[]>;
+  /** Writes the message's content, type, pin and times: an edit, or a soft delete. */
+  update(message: Message): Promise<void>;
+  /** Removes the message (a hard delete) and takes it off its channel's message_count. */
+  remove(id: string): Promise<boolean>;
+  /** Adds `delta` to a thread parent's reply_count. */
+  adjustReplyCount(parentId: string, delta: number): Promise<void>;
   /** Soft-deletes (marks) or removes the messages the users wrote. */
   batchDeleteByUsers(userIds: readonly string[], mode: 'soft' | 'hard', now: Micros): Promise<void>;
   /** The campaign's messages with ids in [firstId, lastId]: one send batch (IdGenerator.block). */
@@ -102,6 +117,52 @@ export interface MessageStore {
    * data given (text_updated_at = now); returns those it changed.
    */
   edit(texts: ReadonlyMap<string, string>, content: { attachments: unknown[]; custom: Record<string, unknown> }, now: Micros): Promise<Message[]>;
+}
+
+/** A page of a thread's replies; always returned oldest first, like a channel's history. */
+export interface ReplyPage {
+  limit: number;
+  id_lt?: string;
+  id_lte?: string;
+  id_gt?: string;
+  id_gte?: string;
+  created_at_before?: Micros;
+  created_at_before_or_equal?: Micros;
+  created_at_after?: Micros;
+  created_at_after_or_equal?: Micros;
+  /** Without a lower bound: the newest `limit` (sort created_at -1) rather than the oldest. */
+  newest: boolean;
+}
+
+/** A page of a channel's pinned messages, pins past their pin_expires left out. */
+export interface PinnedPage {
+  limit: number;
+  offset: number;
+  now: Micros;
+  /** By pinned_at: -1 newest pin first (Stream's default), 1 oldest first. */
+  direction: 1 | -1;
+  pinned_at_before?: Micros;
+  pinned_at_before_or_equal?: Micros;
+  pinned_at_after?: Micros;
+  pinned_at_after_or_equal?: Micros;
+}
+
+/** Search: messages (not deleted) of the channels that match `channelFilter`. */
+export interface MessageSearch {
+  channelFilter: FilterNode;
+  messageFilter: FilterNode;
+  sort: SortSpec;
+  limit: number;
+  offset: number;
+  /** Only channels this user is a member of (a user token's search). */
+  memberId?: string;
+}
+
+/** Reads of messages beyond a channel's history: threads, pins and search. */
+export interface MessageQueryStore {
+  replies(parentId: string, page: ReplyPage): Promise<Message[]>;
+  pinned(cid: string, page: PinnedPage): Promise<Message[]>;
+  search(search: MessageSearch): Promise<Array<{ message: Message; channel: Channel }>>;
 }
 
 export interface FeedStore {
@@ -181,6 +242,8 @@ export interface StatusChange {
   stop_at?: Micros | null;
   /** Expand the audience again from the top (start and resume). */
   restartAudience?: boolean;
+  /** Why the sender stops the campaign on its own. */
+  error?: string;
 }
 
 export interface CampaignStore {
@@ -375,12 +438,20 @@ export interface Stores {
   users: UserStore;
   channels: ChannelStore;
   messages: MessageStore;
+  messageQueries: MessageQueryStore;
   tasks: TaskStore;
   feed: FeedStore;
   campaignTargets: CampaignTargetStore;
   audience: AudienceStore;
   messageJobs: MessageJobStore;
   metrics: MetricsStore;
+  members: MemberStore;
+  channelAdmin: ChannelAdminStore;
+  channelMutes: ChannelMuteStore;
+  channelExports: ChannelExportStore;
+  reactions: ReactionStore;
+  flags: FlagStore;
+  moderation: ModerationStore;
 }
 
 export interface Storage extends Stores {

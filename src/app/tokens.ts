@@ -45,7 +45,9 @@ export class TokenVerifier {
     }
     // Server tokens may carry other claims too (Java adds iat, iss, sub and scope).
     if (claims.server === true) return serverCaller;
-    if (typeof claims.user_id === 'string' && claims.user_id !== '') return { kind: 'user', userId: claims.user_id };
+    if (typeof claims.user_id === 'string' && claims.user_id !== '') {
+      return { kind: 'user', userId: claims.user_id, ...(typeof claims.iat === 'number' && { issuedAt: claims.iat }) };
+    }
     throw authError(ErrorCode.authentication, 'token must carry server: true or a user_id');
   }
 }

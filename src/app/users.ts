@@ -17,6 +17,8 @@ export interface UserQuery {
   sort?: unknown;
   limit?: number;
   offset?: number;
+  /** Stream leaves deactivated users out unless asked. */
+  include_deactivated_users?: boolean;
 }
 
 export interface PartialUserUpdate {
@@ -60,6 +62,9 @@ export class UsersService {
       if (caller.kind === 'user' && update.set && 'role' in update.set) {
         throw inputError('a user cannot change its own role', { role: 'not allowed' });
       }
+      if (caller.kind === 'user' && update.set && 'revoke_tokens_issued_before' in update.set) {
+        throw inputError('a user cannot revoke tokens; the app\'s backend does', { revoke_tokens_issued_before: 'not allowed' });
+      }
     }
     const now = this.deps.clock.nowMicros();
     return this.deps.storage.transaction(async (stores) => {
@@ -93,7 +98,7 @@ export class UsersService {
       throw inputError(`offset must be between 0 and ${MAX_QUERY_OFFSET}`, { offset: 'out of range' });
     }
     const sort = parseSort(query.sort, userFilterFields);
-    return this.deps.storage.users.query({ filter, sort, limit, offset });
+    return this.deps.storage.users.query({ filter, sort, limit, offset, includeDeactivated: query.include_deactivated_users === true });
   }
 
   /** Deletes users and, with messages: 'hard', their messages; the task records the result. */

@@ -18,9 +18,17 @@ export interface AppSettings {
   event_hooks: EventHook[];
   /** Herald's app-wide throttle: messages a second of all running campaigns together; null for none. */
   campaign_max_messages_per_second: number | null;
+  /**
+   * Whether a chat client may make itself a guest user (`POST /guest` without a token, as
+   * stream-chat's setGuestUser does). Off by default: with it on, anyone who has the public
+   * API key can mint user tokens. A server-side call may always create guests.
+   */
+  guest_users_enabled: boolean;
+  /** User tokens issued before this are refused (Stream's revokeTokens); null: none are. */
+  revoke_tokens_issued_before: Micros | null;
 }
 
-export const emptySettings = (): AppSettings => ({ webhook_url: '', event_hooks: [], campaign_max_messages_per_second: null });
+export const emptySettings = (): AppSettings => ({ webhook_url: '', event_hooks: [], campaign_max_messages_per_second: null, guest_users_enabled: false, revoke_tokens_issued_before: null });
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|0\.0\.0\.0|\[::\])$/i;
 const portOf = (url: URL) => url.port || (url.protocol === 'https:' ? '443' : '80');

@@ -91,6 +91,8 @@ export interface Campaign extends CampaignFields {
   stats: CampaignStats;
   /** Null until recalled; a recalled campaign is never started again. */
   recall_status: RecallStatus | null;
+  /** Why the sender stopped it on its own (the database's disk was full); cleared by a start. */
+  error?: string | null;
   created_at: Micros;
   updated_at: Micros;
 }

@@ -1,6 +1,8 @@
 import type { Channel, ChannelMember } from './channel.js';
+import type { ChannelMuteView } from './channel-mute.js';
 import type { Micros } from './clock.js';
 import type { Message, Reaction } from './message.js';
+import type { OwnUserState } from './moderation.js';
 import type { User } from './user.js';
 
 /**
@@ -22,6 +24,14 @@ export interface ChatEvent {
   message?: { message: Message; author: User | null };
   member?: { member: ChannelMember; user: User | null };
   reaction?: { reaction: Reaction; user: User | null };
+  /** Other users the event names, by field: created_by, target_user, target_users… */
+  users?: Record<string, { id: string; user: User | null } | Array<{ id: string; user: User | null }>>;
+  /** The notified user's own state, Stream's `me` (notification.mutes_updated). */
+  me?: OwnUserState;
+  /** The notified user with its channel mutes, sent as `me` (notification.channel_mutes_updated). */
+  channel_mutes?: { user: User; mutes: ChannelMuteView[] };
+  /** Close the connections of the `notify` users once they have it (user.deactivated). */
+  disconnect?: boolean;
   /** Plain fields added as they are: hard_delete, reason, expiration, shadow, a custom event's data. */
   fields?: Record<string, unknown>;
   /** Users whose every connection hears it, watching the channel or not. */

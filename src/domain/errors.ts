@@ -36,3 +36,19 @@ export const inputError = (message: string, fields?: Record<string, string>) =>
   new HeraldError(ErrorCode.input, message, fields);
 export const notFound = (message: string) => new HeraldError(ErrorCode.doesNotExist, message);
 export const notAllowed = (message: string) => new HeraldError(ErrorCode.notAllowed, message);
+
+/**
+ * What Stream does through an outside service that Herald has none of (push providers,
+ * translation, file storage, link previews, AI moderation). The code is 4, an input error,
+ * because clients neither retry nor queue those (stream-chat's offline queue drops a task
+ * answered with 4 or 17); the edge answers it with HTTP 501 Not Implemented, so that it is
+ * told apart from a mistake in the request. The message names what is missing.
+ */
+export class NotSupportedError extends HeraldError {
+  constructor(message: string) {
+    super(ErrorCode.input, message);
+    this.name = 'NotSupportedError';
+  }
+}
+
+export const notSupported = (message: string) => new NotSupportedError(message);

@@ -1,4 +1,5 @@
 import type { Micros } from './clock.js';
+import type { User } from './user.js';
 
 export interface Message {
   id: string;
@@ -23,6 +24,8 @@ export interface Message {
   quoted_message_id?: string | null;
   /** Sent without notifying anyone (no unread count, no push). */
   silent?: boolean;
+  /** Sent by a shadow-banned user: hidden from everyone but its author. */
+  shadowed?: boolean;
   pinned_at?: Micros | null;
   pinned_by_id?: string | null;
   pin_expires?: Micros | null;
@@ -32,6 +35,8 @@ export interface Message {
   /** Read-time additions, never stored: the newest reactions, and the reader's own. */
   latest_reactions?: Reaction[];
   own_reactions?: Reaction[];
+  /** Read-time, where the reader loads it: the message quoted_message_id names, with its author. */
+  quoted_message?: { message: Message; author: User | null };
 }
 
 export interface Reaction {
@@ -42,6 +47,8 @@ export interface Reaction {
   custom: Record<string, unknown>;
   created_at: Micros;
   updated_at: Micros;
+  /** Read-time addition, never stored: its author, when the reader loaded it (latest_reactions). */
+  user?: User | null;
 }
 
 export const MessageType = { regular: 'regular', system: 'system', deleted: 'deleted' } as const;
@@ -53,6 +60,10 @@ export const messageReservedFields = new Set([
   'created_at', 'updated_at', 'deleted_at', 'custom', 'parent_id', 'show_in_channel',
   'quoted_message_id', 'mml', 'i18n', 'pinned_at', 'pinned_by', 'pin_expires', 'thread_participants',
   'campaign_id', 'command', 'args', 'member', 'channel',
+  // Read-only fields of Stream's message response, which stream-chat's updateMessage sends back.
+  'reaction_groups', 'message_text_updated_at', 'deleted_for_me', 'quoted_message', 'mentioned_groups',
+  'mentioned_group_ids', 'mentioned_roles', 'mentioned_channel', 'mentioned_here', 'reminder',
+  'shared_location', 'moderation', 'draft', 'image_labels', 'before_message_send_failed', 'error',
 ]);
 
 export const MAX_ATTACHMENTS = 30;

@@ -1,4 +1,5 @@
 import type { Micros } from './clock.js';
+import { parseRevokedBefore } from './token-revocation.js';
 import { inputError } from './errors.js';
 
 export interface User {
@@ -17,6 +18,8 @@ export interface User {
   last_active: Micros | null;
   deleted_at: Micros | null;
   deactivated_at: Micros | null;
+  /** This user's tokens issued before this are refused (Stream's revokeUserToken). */
+  revoke_tokens_issued_before?: Micros | null;
 }
 
 /** What a client may set on a user; everything else it sends is custom data. */
@@ -73,6 +76,7 @@ export function upsertedUser(input: UserInput, before: User | undefined, now: Mi
     last_active: before?.last_active ?? null,
     deleted_at: null,
     deactivated_at: before?.deactivated_at ?? null,
+    revoke_tokens_issued_before: before?.revoke_tokens_issued_before ?? null,
   };
 }
 
@@ -117,6 +121,9 @@ export function applyPartialUpdate(
         break;
       case 'invisible':
         next.invisible = Boolean(value);
+        break;
+      case 'revoke_tokens_issued_before':
+        next.revoke_tokens_issued_before = parseRevokedBefore(value, 'revoke_tokens_issued_before');
         break;
       default:
         if (!userReservedFields.has(key)) next.custom[key] = value;

@@ -1,3 +1,4 @@
+import { registerOverloadShedding } from './plugins/overload.js';
 import { registerRateLimits, type RateLimits } from './plugins/rate-limits.js';
 import type { UnreadService } from '../app/unread.js';
 import { unreadRoutes } from './routes/unread.js';
@@ -15,10 +16,23 @@ import type { CampaignTestSend } from '../app/campaign-test-send.js';
 import type { CampaignsService } from '../app/campaigns.js';
 import type { ChannelEventsService } from '../app/channel-events.js';
 import type { ChannelsService } from '../app/channels.js';
+import type { ChannelExportService } from '../app/channel-export.js';
+import type { ChannelMembersService } from '../app/channel-members.js';
+import type { ChannelMutesService } from '../app/channel-mutes.js';
+import type { ChannelUpdatesService } from '../app/channel-updates.js';
 import type { ConnectUserService } from '../app/connect-user.js';
 import type { SegmentsService } from '../app/segments.js';
 import type { MessagesService } from '../app/messages.js';
+import type { ReactionsService } from '../app/reactions.js';
+import type { FlagsService } from '../app/flags.js';
+import type { MarkUnreadService } from '../app/mark-unread.js';
+import type { MessageEditsService } from '../app/message-edits.js';
+import type { MessageQueriesService } from '../app/message-queries.js';
 import type { UsersService } from '../app/users.js';
+import type { UserBansService } from '../app/user-bans.js';
+import type { UserLifecycleService } from '../app/user-lifecycle.js';
+import type { UserMutesService } from '../app/user-mutes.js';
+import { TokenIssuer } from '../app/token-issuer.js';
 import { TokenVerifier } from '../app/tokens.js';
 import { registerConsole } from './console-pages.js';
 import { registerAuth } from './plugins/auth.js';
@@ -36,9 +50,17 @@ import { campaignTargetRoutes } from './routes/campaign-targets.js';
 import { campaignTestSendRoutes } from './routes/campaign-test-send.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { channelRoutes } from './routes/channels.js';
+import { channelExportDownloadRoute, channelManagementRoutes } from './routes/channel-management.js';
 import { messageRoutes } from './routes/messages.js';
+import { reactionRoutes } from './routes/reactions.js';
+import { flagRoutes } from './routes/flags.js';
+import { unsupportedRoutes } from './routes/unsupported.js';
+import { messageEditRoutes } from './routes/message-edits.js';
+import { messageQueryRoutes } from './routes/message-queries.js';
 import { segmentRoutes } from './routes/segments.js';
 import { userRoutes } from './routes/users.js';
+import { userLifecycleRoutes } from './routes/user-lifecycle.js';
+import { userModerationRoutes } from './routes/user-moderation.js';
 import type { ConnectionRegistry } from '../realtime/connections.js';
 import { attachGateway, CLOSE_GOING_AWAY } from '../realtime/gateway.js';
 import { longPollRoutes } from '../realtime/longpoll.js';
@@ -66,8 +88,20 @@ export interface HttpDeps {
     users: UsersService;
     channels: ChannelsService;
     messages: MessagesService;
+    messageEdits: MessageEditsService;
+    messageQueries: MessageQueriesService;
+    markUnread: MarkUnreadService;
     connectUser: ConnectUserService;
     channelEvents: ChannelEventsService;
+    channelUpdates: ChannelUpdatesService;
+    channelMembers: ChannelMembersService;
+    channelMutes: ChannelMutesService;
+    channelExport: ChannelExportService;
+    reactions: ReactionsService;
+    flags: FlagsService;
+    userBans: UserBansService;
+    userMutes: UserMutesService;
+    userLifecycle: UserLifecycleService;
     unread: UnreadService;
   };
   /** This process's chat connections (src/realtime/). */
@@ -107,6 +141,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
   if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
 
   registerErrorHandling(app);
+  await registerOverloadShedding(app);
   registerBodyParsing(app);
   registerParamChecks(app);
   app.setReplySerializer((payload) => stringifyWithBigInts(payload));
@@ -157,13 +192,29 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
     deps.isReady() ? { status: 'ok' } : reply.code(503).send({ status: 'starting' }),
   );
 
+  // An export file's URL carries its own secret, as a pre-signed URL does: no API key or token.
+  channelExportDownloadRoute(app, deps.services.channelExport);
+
   await app.register(async (api) => {
-    registerAuth(api, tokens);
+    // A deactivated user's token is refused on every route (user-lifecycle.ts).
+    registerAuth(api, tokens, (caller) => deps.services.connectUser.admit(caller));
     if (deps.rateLimits) await registerRateLimits(api, deps.rateLimits);
     longPollRoutes(api, realtime);
     userRoutes(api, deps.services.users);
     channelRoutes(api, deps.services.channels, deps.services.channelEvents);
+    channelManagementRoutes(api, {
+      updates: deps.services.channelUpdates,
+      members: deps.services.channelMembers,
+      mutes: deps.services.channelMutes,
+      exports: deps.services.channelExport,
+    });
     messageRoutes(api, deps.services.messages);
+    reactionRoutes(api, deps.services.reactions);
+    flagRoutes(api, deps.services.flags);
+    // Features that need an outside service Herald has none of: 501, naming what is missing.
+    unsupportedRoutes(api);
+    messageEditRoutes(api, deps.services.messageEdits, deps.services.markUnread);
+    messageQueryRoutes(api, deps.services.messageQueries);
     unreadRoutes(api, deps.services.unread);
     segmentRoutes(api, deps.services.segments);
     campaignRoutes(api, deps.services.campaigns, deps.services.lifecycle);
@@ -172,6 +223,9 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
     campaignMessageRoutes(api, deps.services.campaignMessages);
     campaignTestSendRoutes(api, deps.services.campaignTestSend);
     appRoutes(api, deps.services.settings);
+    userModerationRoutes(api, deps.services.userBans, deps.services.userMutes);
+    // Guests' tokens are signed like any user token, with the app's secret.
+    userLifecycleRoutes(api, deps.services.userLifecycle, new TokenIssuer(deps.apiSecret, { nowMicros: deps.nowMicros }));
   });
   return app;
 }

@@ -18,6 +18,8 @@ export interface DualRoute {
   /** Stream's status for success: 201 for create/update/query/actions, 200 for reads and deletes. */
   status: 200 | 201;
   serverOnly?: boolean;
+  /** Served without a token too (plugins/auth.ts): the handler's caller is then anonymousCaller. */
+  anonymous?: boolean;
   /** `response`: the success body; without it the document says "a Stream response object". */
   schema: { body?: TSchema; querystring?: TSchema; params?: TSchema; response?: TSchema };
   handler(request: FastifyRequest, context: RouteContext): Promise<Record<string, unknown>>;
@@ -40,7 +42,7 @@ export function dualRoute(app: FastifyInstance, spec: DualRoute): void {
       method: spec.method,
       url,
       schema: { ...input, operationId, tags, response: streamResponses(spec.status, response) },
-      config: { operationId: spec.operationId, serverOnly: spec.serverOnly },
+      config: { operationId: spec.operationId, serverOnly: spec.serverOnly, anonymous: spec.anonymous },
       handler: async (request, reply) => {
         const body = await spec.handler(request, { caller: request.caller, wire });
         return reply.code(spec.status).send(body);

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { isDatabaseUnavailable } from '../domain/storage-faults.js';
 import { openSqlite } from '../storage/dialects/sqlite/open-sqlite.js';
 
 /**
@@ -14,12 +15,25 @@ const CHECKPOINT_EVERY_MS = 500;
 const { file } = workerData as { file: string };
 // Checkpointing reads the WAL and writes the file: it needs no page cache of its own.
 const { raw } = openSqlite(file, 1024);
-const timer = setInterval(() => raw.pragma('wal_checkpoint(PASSIVE)'), CHECKPOINT_EVERY_MS);
+const timer = setInterval(checkpoint, CHECKPOINT_EVERY_MS);
+
+/**
+ * A checkpoint that cannot write (a full disk: SQLITE_FULL, or an I/O error) is tried again on
+ * the next tick: the committed pages are safe in the WAL meanwhile, and failing the thread
+ * would take the whole process down for what freeing space mends.
+ */
+function checkpoint(): void {
+  try {
+    raw.pragma('wal_checkpoint(PASSIVE)');
+  } catch (error) {
+    if (!isDatabaseUnavailable(error)) throw error;
+  }
+}
 
 parentPort?.on('message', (message: unknown) => {
   if (message !== 'stop') return;
   clearInterval(timer);
-  raw.pragma('wal_checkpoint(PASSIVE)');
+  checkpoint();
   raw.close();
   parentPort?.postMessage('stopped');
 });

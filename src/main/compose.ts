@@ -9,12 +9,25 @@ import { CampaignTestSend } from '../app/campaign-test-send.js';
 import { CampaignsService } from '../app/campaigns.js';
 import { ChannelEventsService } from '../app/channel-events.js';
 import { ChannelsService } from '../app/channels.js';
+import { ChannelExportService } from '../app/channel-export.js';
+import { ChannelMembersService } from '../app/channel-members.js';
+import { ChannelMutesService } from '../app/channel-mutes.js';
+import { ChannelUpdatesService } from '../app/channel-updates.js';
+import { encodeChannelExport } from '../wire/channel-export-encoding.js';
 import { ChatFeedService } from '../app/chat-feed.js';
 import { unobserved, type WorkObserver } from '../app/observer-ports.js';
 import { ConnectUserService } from '../app/connect-user.js';
 import { MessagesService } from '../app/messages.js';
+import { ReactionsService } from '../app/reactions.js';
+import { FlagsService } from '../app/flags.js';
+import { MarkUnreadService } from '../app/mark-unread.js';
+import { MessageEditsService } from '../app/message-edits.js';
+import { MessageQueriesService } from '../app/message-queries.js';
 import { SegmentsService } from '../app/segments.js';
 import { UsersService } from '../app/users.js';
+import { UserBansService } from '../app/user-bans.js';
+import { UserLifecycleService } from '../app/user-lifecycle.js';
+import { UserMutesService } from '../app/user-mutes.js';
 import type { Config } from '../config/config.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { defaultCustomDataLimits, type CustomDataLimits } from '../domain/custom-data.js';
@@ -127,8 +140,20 @@ export function composeHerald(database: Database, options: ComposeOptions = {}):
     users: new UsersService(deps),
     channels: new ChannelsService(deps, connections),
     messages: new MessagesService(deps),
+    messageEdits: new MessageEditsService(deps),
+    messageQueries: new MessageQueriesService(deps),
+    markUnread: new MarkUnreadService(deps),
     connectUser: new ConnectUserService(deps),
     channelEvents: new ChannelEventsService(deps),
+    channelUpdates: new ChannelUpdatesService(deps),
+    channelMembers: new ChannelMembersService(deps),
+    channelMutes: new ChannelMutesService(deps),
+    channelExport: new ChannelExportService(deps, encodeChannelExport),
+    reactions: new ReactionsService(deps),
+    flags: new FlagsService(deps),
+    userBans: new UserBansService(deps),
+    userMutes: new UserMutesService(deps),
+    userLifecycle: new UserLifecycleService(deps),
     chatFeed: new ChatFeedService(deps),
     unread: new UnreadService(deps),
   };

@@ -34,5 +34,5 @@ export async function authenticateClient(tokens: TokenVerifier, connectUser: Con
   const { user_id, user_details } = parseConnectPayload(request.json);
   if (caller.kind !== 'user') throw authError(ErrorCode.authentication, 'a chat connection needs a user token, not a server token');
   if (caller.userId !== user_id) throw authError(ErrorCode.authentication, `the token is for user "${caller.userId}", not "${user_id}"`);
-  return connectUser.connect(user_id, user_details);
+  return connectUser.connect(user_id, user_details, caller.issuedAt);
 }

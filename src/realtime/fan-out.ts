@@ -193,6 +193,11 @@ export class FanOut {
     if (targets.size === 0) return;
     const frame = JSON.stringify(part.encoder.chatEvent(event));
     for (const connection of targets) part.send(connection, frame);
+    // A deactivated user's sessions end: 1000 is final, so its clients do not reconnect.
+    if (event.disconnect) {
+      part.flush();
+      for (const userId of event.notify ?? []) for (const c of [...this.connections.ofUser(userId)]) c.close(1000, event.type);
+    }
   }
 
   private toWatchers(part: PartSender, watchers: Iterable<Connection>, frame: string): void {

@@ -32,7 +32,7 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const MAX_FRAME_BYTES = 64 * 1024;
 
 /** Stream's status for an auth error code, for the error frame. */
-const statusOf = (code: number) => (code === ErrorCode.input ? 400 : 401);
+const statusOf = (code: number) => (code === ErrorCode.input ? 400 : code === ErrorCode.notAllowed ? 403 : 401);
 
 class SocketConnection implements Connection {
   readonly watching = new Set<string>();

@@ -114,7 +114,7 @@ export function longPollRoutes(app: FastifyInstance, deps: LongPollDeps): void {
     if (!query.connection_id) {
       const { user_id, user_details } = parseConnectPayload(query.json);
       if (user_id !== caller.userId) throw authError(ErrorCode.authentication, `the token is for user "${caller.userId}", not "${user_id}"`);
-      const me = await deps.connectUser.connect(user_id, user_details);
+      const me = await deps.connectUser.connect(user_id, user_details, caller.issuedAt);
       const connection = new LongPollConnection(newConnectionId(), me.user.id, (c) => deps.connections.remove(c));
       deps.connections.add(connection);
       return { event: healthCheck(connection.id, deps.nowMicros(), me) };

@@ -5,7 +5,8 @@ import type { AppDeps } from '../app/app-deps.js';
 import { recordStatusChange } from '../app/campaign-events.js';
 import { unobserved, type WorkObserver } from '../app/observer-ports.js';
 import type { AppSettings } from '../domain/app-settings.js';
-import type { Campaign } from '../domain/campaign.js';
+import { CampaignStatus, type Campaign } from '../domain/campaign.js';
+import { isDiskFull } from '../domain/storage-faults.js';
 import { minimumGrant, returnTokens, takeTokens, type RateLimit } from '../domain/rate-bucket.js';
 import { AudienceExpander } from './audience-expander.js';
 import { BatchPlanner } from './batch-planner.js';
@@ -71,15 +72,35 @@ export class Sender {
     // Read once a round, for the app's throttle and webhooks: a change holds from the next round.
     const settings = campaigns.length > 0 ? await this.deps.storage.settings.get() : undefined;
     for (const campaign of campaigns) {
-      const expanded = await this.expander.step(campaign);
-      await yieldToEventLoop();
-      const batches = await Promise.all(Array.from({ length: this.options.concurrency }, () => this.sendBatch(campaign, settings)));
-      const delivered = batches.some((b) => b !== null && b !== 'throttled');
-      await yieldToEventLoop();
-      if (expanded || delivered) worked = true;
-      else if (!batches.includes('throttled') && (await this.complete(campaign.id))) worked = true;
+      try {
+        const expanded = await this.expander.step(campaign);
+        await yieldToEventLoop();
+        const batches = await Promise.all(Array.from({ length: this.options.concurrency }, () => this.sendBatch(campaign, settings)));
+        const delivered = batches.some((b) => b !== null && b !== 'throttled');
+        await yieldToEventLoop();
+        if (expanded || delivered) worked = true;
+        else if (!batches.includes('throttled') && (await this.complete(campaign.id))) worked = true;
+      } catch (error) {
+        if (!isDiskFull(error)) throw error;
+        await this.halt(campaign.id, 'the database disk is full: the batch was rolled back; free space and start the campaign again');
+        throw new Error(`campaign ${campaign.id} stopped: the database disk is full (${(error as Error).message})`, { cause: error });
+      }
     }
     return worked;
+  }
+
+  /**
+   * Stops the campaign with the reason on it, where retrying could only fail again. The batch
+   * rolled back, so this small write fits where the batch's did not (on SQLite it reuses the
+   * WAL pages the rolled-back batch had written); a start after space is freed resumes it.
+   */
+  private async halt(campaignId: string, error: string): Promise<void> {
+    await this.deps.storage.transaction(async (stores) => {
+      const now = this.deps.clock.nowMicros();
+      if (await stores.campaigns.transition(campaignId, [CampaignStatus.inProgress], CampaignStatus.stopped, { now, error })) {
+        await recordStatusChange(this.deps.events, stores, [campaignId]);
+      }
+    });
   }
 
   /**

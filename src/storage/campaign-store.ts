@@ -43,6 +43,7 @@ export const campaignFromRow = (caps: DialectCaps, r: Selectable<CampaignsTable>
   max_messages_per_second: r.max_messages_per_second,
   delivery_window: (caps.parseJson(r.delivery_window) as Campaign['delivery_window']) ?? null,
   recall_status: r.recall_status as Campaign['recall_status'],
+  error: r.error,
   created_at: r.created_at,
   updated_at: r.updated_at,
 });
@@ -113,7 +114,8 @@ export class KyselyCampaignStore implements CampaignStore {
         updated_at: change.now,
         ...(change.scheduled_for !== undefined && { scheduled_for: change.scheduled_for }),
         ...(change.stop_at !== undefined && { stop_at: change.stop_at }),
-        ...(to === CampaignStatus.inProgress && { stats_started_at: eb.fn.coalesce('stats_started_at', eb.val(change.now)) }),
+        ...(to === CampaignStatus.inProgress && { stats_started_at: eb.fn.coalesce('stats_started_at', eb.val(change.now)), error: null }),
+        ...(change.error !== undefined && { error: change.error }),
         ...(to === CampaignStatus.completed && { stats_completed_at: change.now }),
         ...(change.restartAudience && { audience_step: 0, audience_cursor: null, audience_done: 0, audience_locked_by: null }),
       }))

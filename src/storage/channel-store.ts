@@ -202,6 +202,10 @@ export class KyselyChannelStore implements ChannelStore {
       .where('m.deleted_at', 'is', null)
       // A silent message (one sent to a member who muted the channel or its sender) is not unread.
       .where('m.silent', '=', 0)
+      // A thread reply counts in its channel only when it shows there (show_in_channel).
+      .where((eb) => eb.or([eb('m.parent_id', 'is', null), eb('m.show_in_channel', '=', 1)]))
+      // Nor is a shadow-banned user's message (migration 010): no one else sees it.
+      .where('m.shadowed', '=', 0)
       .where((eb) => eb.or([eb('cm.last_read_at', 'is', null), eb('m.created_at', '>', eb.ref('cm.last_read_at'))]));
   }
 
@@ -260,6 +264,7 @@ export class KyselyChannelStore implements ChannelStore {
           archived_at: m.archived ? now : null,
           banned: 0,
           notifications_muted: 0,
+          custom: json(m.custom ?? {}),
           created_at: now,
           updated_at: now,
         })),
@@ -294,6 +299,16 @@ export class KyselyChannelStore implements ChannelStore {
       .where('channel_pk', '=', this.pkOf(cid))
       .where('hidden', '=', 1)
       .execute();
+  }
+
+  async setLastRead(cid: string, userId: string, lastRead: number | null, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('channel_members')
+      .set({ last_read_at: lastRead, updated_at: now })
+      .where('channel_pk', '=', this.pkOf(cid))
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   async markRead(cid: string, userId: string, at: number): Promise<boolean> {

@@ -14,6 +14,7 @@ export {
   segmentFilterTarget,
   segmentTargetFilterTarget,
   channelFilterTargetFor,
+  messageFilterTarget,
   userFilterTarget,
   type FilterColumn,
   type FilterTarget,

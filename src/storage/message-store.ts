@@ -5,9 +5,9 @@ import type { DialectCaps } from './dialects/dialect-caps.js';
 import { flag, json, jsonArray, jsonObject } from './row-mapping.js';
 import type { MessagesTable, Schema } from './schema.js';
 
-type MessageRow = Selectable<MessagesTable> & { cid: string };
+export type MessageRow = Selectable<MessagesTable> & { cid: string };
 
-const messageFromRow = (caps: DialectCaps, r: MessageRow): Message => ({
+export const messageFromRow = (caps: DialectCaps, r: MessageRow): Message => ({
   id: r.id,
   cid: r.cid,
   user_id: r.user_id,
@@ -26,6 +26,7 @@ const messageFromRow = (caps: DialectCaps, r: MessageRow): Message => ({
   reply_count: r.reply_count,
   quoted_message_id: r.quoted_message_id,
   silent: r.silent === 1,
+  shadowed: r.shadowed === 1,
   pinned_at: r.pinned_at,
   pinned_by_id: r.pinned_by_id,
   pin_expires: r.pin_expires,
@@ -68,6 +69,7 @@ export class KyselyMessageStore implements MessageStore {
         show_in_channel: flag(m.show_in_channel ?? false),
         quoted_message_id: m.quoted_message_id ?? null,
         silent: flag(m.silent ?? false),
+        shadowed: flag(m.shadowed ?? false),
         pinned_at: m.pinned_at ?? null,
         pinned_by_id: m.pinned_by_id ?? null,
         pin_expires: m.pin_expires ?? null,
@@ -96,7 +98,11 @@ export class KyselyMessageStore implements MessageStore {
   }
 
   async history(cid: string, page: MessagePage): Promise<Message[]> {
-    let q = this.select().where('channels.cid', '=', cid).where('messages.deleted_at', 'is', null);
+    let q = this.select()
+      .where('channels.cid', '=', cid)
+      .where('messages.deleted_at', 'is', null)
+      // A thread reply shows in the channel only when sent with show_in_channel.
+      .where((eb) => eb.or([eb('messages.parent_id', 'is', null), eb('messages.show_in_channel', '=', 1)]));
     if (page.id_lt) q = q.where('messages.id', '<', page.id_lt);
     if (page.id_lte) q = q.where('messages.id', '<=', page.id_lte);
     if (page.id_gt) q = q.where('messages.id', '>', page.id_gt);
@@ -106,6 +112,50 @@ export class KyselyMessageStore implements MessageStore {
     const rows = await q.orderBy('messages.id', forward ? 'asc' : 'desc').limit(page.limit).execute();
     if (!forward) rows.reverse();
     return rows.map((r) => messageFromRow(this.caps, r));
+  }
+
+  async update(m: Message): Promise<void> {
+    await this.db
+      .updateTable('messages')
+      .set({
+        type: m.type,
+        text: m.text,
+        attachments: json(m.attachments),
+        poll_id: m.poll_id,
+        custom: json(m.custom),
+        updated_at: m.updated_at,
+        deleted_at: m.deleted_at,
+        text_updated_at: m.text_updated_at ?? null,
+        show_in_channel: flag(m.show_in_channel ?? false),
+        quoted_message_id: m.quoted_message_id ?? null,
+        pinned_at: m.pinned_at ?? null,
+        pinned_by_id: m.pinned_by_id ?? null,
+        pin_expires: m.pin_expires ?? null,
+      })
+      .where('id', '=', m.id)
+      .execute();
+  }
+
+  async remove(id: string): Promise<boolean> {
+    const removed = await this.db.deleteFrom('messages').where('id', '=', id).returning('channel_pk').executeTakeFirst();
+    if (!removed) return false;
+    // Its reactions go with it (reactions_pkey leads with message_id).
+    await this.db.deleteFrom('reactions').where('message_id', '=', id).execute();
+    await this.db
+      .updateTable('channels')
+      .set((eb) => ({ message_count: eb('message_count', '-', 1) }))
+      .where('pk', '=', removed.channel_pk)
+      .where('message_count', '>', 0)
+      .execute();
+    return true;
+  }
+
+  async adjustReplyCount(parentId: string, delta: number): Promise<void> {
+    await this.db
+      .updateTable('messages')
+      .set((eb) => ({ reply_count: eb('reply_count', '+', delta) }))
+      .where('id', '=', parentId)
+      .execute();
   }
 
   async batchDeleteByUsers(userIds: readonly string[], mode: 'soft' | 'hard', now: number): Promise<void> {

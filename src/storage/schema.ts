@@ -61,7 +61,7 @@ export interface ChannelMembersTable {
   notifications_muted: Flag;
   created_at: number;
   updated_at: number;
-  custom: Generated<Json>;
+  custom: ColumnType<unknown, string | undefined, string>;
   invited: Generated<Flag>;
   invite_accepted_at: ColumnType<number | null, number | null | undefined, number | null>;
   invite_rejected_at: ColumnType<number | null, number | null | undefined, number | null>;
@@ -90,12 +90,14 @@ export interface MessagesTable {
   reply_count: Generated<number>;
   quoted_message_id: ColumnType<string | null, string | null | undefined, string | null>;
   silent: Generated<Flag>;
+  /** Sent by a shadow-banned user (migration 010): delivered to its author only, unread for no one. */
+  shadowed: Generated<Flag>;
   pinned_at: ColumnType<number | null, number | null | undefined, number | null>;
   pinned_by_id: ColumnType<string | null, string | null | undefined, string | null>;
   pin_expires: ColumnType<number | null, number | null | undefined, number | null>;
   /** Per reaction type: how many reactions, and the sum of their scores. */
-  reaction_counts: Generated<Json>;
-  reaction_scores: Generated<Json>;
+  reaction_counts: ColumnType<unknown, string | undefined, string>;
+  reaction_scores: ColumnType<unknown, string | undefined, string>;
 }
 
 export interface ReactionsTable {
@@ -166,6 +168,14 @@ export interface TasksTable {
   updated_at: number;
 }
 
+/** An export_channels file (migration 011). */
+export interface ChannelExportsTable {
+  task_id: string;
+  token: string;
+  body: string;
+  created_at: number;
+}
+
 export interface SegmentsTable {
   id: string;
   type: string;
@@ -226,6 +236,7 @@ export interface CampaignsTable {
   recall_status: string | null;
   stats_messages_recalled: Generated<number>;
   stats_targets_deferred: Generated<number>;
+  error: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: number;
   updated_at: number;
 }
@@ -320,4 +331,5 @@ export interface Schema {
   channel_members: ChannelMembersTable;
   messages: MessagesTable;
   tasks: TasksTable;
+  channel_exports: ChannelExportsTable;
 }

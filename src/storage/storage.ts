@@ -14,11 +14,19 @@ import { KyselyChannelStore } from './channel-store.js';
 import type { Database } from './database.js';
 import { KyselyFeedStore } from './feed-store.js';
 import { KyselyMessageStore } from './message-store.js';
+import { KyselyMessageQueryStore } from './message-query-store.js';
 import { KyselyMetricsStore } from './metrics-store.js';
+import { KyselyReactionStore } from './reaction-store.js';
+import { KyselyFlagStore } from './flag-store.js';
 import type { Schema } from './schema.js';
 import { KyselySegmentStore } from './segment-store.js';
 import { KyselyTaskStore } from './task-store.js';
 import { KyselyUserStore } from './user-store.js';
+import { KyselyMemberStore } from './member-store.js';
+import { KyselyChannelAdminStore } from './channel-admin-store.js';
+import { KyselyChannelMuteStore } from './channel-mute-store.js';
+import { KyselyChannelExportStore } from './channel-export-store.js';
+import { KyselyModerationStore } from './moderation-store.js';
 
 function storesOn(db: Kysely<Schema>, database: Database, onFeedAppend?: () => void): Stores {
   return {
@@ -30,12 +38,20 @@ function storesOn(db: Kysely<Schema>, database: Database, onFeedAppend?: () => v
     users: new KyselyUserStore(db, database.caps),
     channels: new KyselyChannelStore(db, database.caps),
     messages: new KyselyMessageStore(db, database.caps),
+    messageQueries: new KyselyMessageQueryStore(db, database.caps),
     tasks: new KyselyTaskStore(db, database.caps),
     feed: new KyselyFeedStore(db, database.caps, onFeedAppend),
     campaignTargets: new KyselyCampaignTargetStore(db),
     audience: new KyselyAudienceStore(db, database.caps),
     messageJobs: new KyselyMessageJobStore(db, database.caps),
     metrics: new KyselyMetricsStore(db, database.caps),
+    members: new KyselyMemberStore(db, database.caps),
+    channelAdmin: new KyselyChannelAdminStore(db, database.caps),
+    channelMutes: new KyselyChannelMuteStore(db, database.caps),
+    channelExports: new KyselyChannelExportStore(db, database.caps),
+    reactions: new KyselyReactionStore(db, database.caps),
+    flags: new KyselyFlagStore(db, database.caps),
+    moderation: new KyselyModerationStore(db, database.caps),
   };
 }
 

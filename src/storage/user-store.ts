@@ -6,7 +6,7 @@ import { applySort, compileFilter, userFilterTarget } from './filter-compiler.js
 import { chunks, flag, json, jsonArray, jsonObject } from './row-mapping.js';
 import type { Schema, UsersTable } from './schema.js';
 
-// 15 columns a row: 500 rows stay under SQLite's 32,766 bound parameters and pg's 65,535.
+// 16 columns a row: 500 rows stay under SQLite's 32,766 bound parameters and pg's 65,535.
 const UPSERT_ROWS = 500;
 
 export const userRow = (u: User) => ({
@@ -25,6 +25,7 @@ export const userRow = (u: User) => ({
   last_active: u.last_active,
   deleted_at: u.deleted_at,
   deactivated_at: u.deactivated_at,
+  revoke_tokens_issued_before: u.revoke_tokens_issued_before ?? null,
 });
 
 export const userFromRow = (caps: DialectCaps, r: Selectable<UsersTable>): User => ({
@@ -43,6 +44,7 @@ export const userFromRow = (caps: DialectCaps, r: Selectable<UsersTable>): User 
   last_active: r.last_active,
   deleted_at: r.deleted_at,
   deactivated_at: r.deactivated_at,
+  revoke_tokens_issued_before: r.revoke_tokens_issued_before,
 });
 
 export class KyselyUserStore implements UserStore {
@@ -68,6 +70,7 @@ export class KyselyUserStore implements UserStore {
             updated_at: eb.ref('excluded.updated_at'),
             // An upsert brings a deleted user back, as Stream's restore-by-upsert does.
             deleted_at: eb.ref('excluded.deleted_at'),
+            revoke_tokens_issued_before: eb.ref('excluded.revoke_tokens_issued_before'),
           })),
         )
         .execute();
@@ -84,11 +87,12 @@ export class KyselyUserStore implements UserStore {
     return rows.map((r) => userFromRow(this.caps, r));
   }
 
-  async query(page: PageRequest): Promise<User[]> {
+  async query(page: PageRequest & { includeDeactivated?: boolean }): Promise<User[]> {
     let q = this.db
       .selectFrom('users')
       .selectAll()
       .where('deleted_at', 'is', null)
+      .$if(!page.includeDeactivated, (qb) => qb.where('deactivated_at', 'is', null))
       .where(compileFilter(page.filter, userFilterTarget, this.caps));
     q = applySort(q, page.sort, userFilterTarget, this.caps);
     const rows = await q.limit(page.limit).offset(page.offset).execute();

@@ -51,6 +51,7 @@ export function encodeCampaign(wire: WireEncoder, view: CampaignView): Record<st
     max_messages_per_second: c.max_messages_per_second,
     delivery_window: c.delivery_window,
     recall_status: c.recall_status,
+    ...(c.error && { error: c.error }),
     status: c.status,
     stats: {
       progress: c.stats.progress,

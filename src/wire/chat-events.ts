@@ -4,8 +4,12 @@ import type { ChannelEvent, UnreadCounts } from '../app/realtime-ports.js';
 import { splitCid, type Channel } from '../domain/channel.js';
 import type { Micros } from '../domain/clock.js';
 import type { ChatEvent } from '../domain/chat-event.js';
+import type { MuteWithUsers } from '../domain/moderation.js';
 import type { User } from '../domain/user.js';
 import { encodeChatEvent } from './chat-event-encoding.js';
+import type { ChannelMuteView } from '../domain/channel-mute.js';
+import { encodeChannelMute } from './channel-mute-encoding.js';
+import { encodeMute } from './moderation-encoding.js';
 import { legacyWire as wire, WireEncoder } from './wire-encoder.js';
 
 /**
@@ -135,7 +139,11 @@ export class SharedFrame {
 }
 
 /** The health check: the first frame of a connection (with `me`) and the answer to each ping. */
-export function healthCheck(connectionId: string, at: Micros, me?: { user: User; unread: UnreadCounts }): Record<string, unknown> {
+export function healthCheck(
+  connectionId: string,
+  at: Micros,
+  me?: { user: User; unread: UnreadCounts; mutes?: MuteWithUsers[]; blocked_user_ids?: string[]; channel_mutes?: ChannelMuteView[] },
+): Record<string, unknown> {
   return {
     type: 'health.check',
     connection_id: connectionId,
@@ -146,9 +154,9 @@ export function healthCheck(connectionId: string, at: Micros, me?: { user: User;
         ...wire.user(me.user),
         // Arrays, never null: the client iterates them on every health check.
         devices: [],
-        mutes: [],
-        channel_mutes: [],
-        blocked_user_ids: [],
+        mutes: me.mutes?.map((m) => encodeMute(wire, m)) ?? [],
+        channel_mutes: me.channel_mutes?.map((m) => encodeChannelMute(wire, m, me.user)) ?? [],
+        blocked_user_ids: me.blocked_user_ids ?? [],
         total_unread_count: me.unread.messages,
         unread_count: me.unread.messages,
         unread_channels: me.unread.channels,

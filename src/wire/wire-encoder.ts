@@ -58,6 +58,7 @@ export class WireEncoder {
         ...(u.last_active !== null && { last_active: this.time(u.last_active) }),
         ...(u.deleted_at !== null && { deleted_at: this.time(u.deleted_at) }),
         ...(u.deactivated_at !== null && { deactivated_at: this.time(u.deactivated_at) }),
+        ...(u.revoke_tokens_issued_before != null && { revoke_tokens_issued_before: this.time(u.revoke_tokens_issued_before) }),
       },
       u.custom,
     );
@@ -150,10 +151,11 @@ export class WireEncoder {
         pinned_at: this.time(m.pinned_at),
         pinned_by: m.pinned_by_id != null ? this.userOrStub(null, m.pinned_by_id) : null,
         pin_expires: this.time(m.pin_expires),
-        shadowed: false,
+        shadowed: m.shadowed ?? false,
         restricted_visibility: [],
         ...(m.parent_id != null && { parent_id: m.parent_id, show_in_channel: m.show_in_channel ?? false }),
         ...(m.quoted_message_id != null && { quoted_message_id: m.quoted_message_id }),
+        ...(m.quoted_message && { quoted_message: this.message({ message: m.quoted_message.message, user: m.quoted_message.author }) }),
         created_at: this.time(m.created_at),
         updated_at: this.time(m.updated_at),
         ...(m.deleted_at !== null && { deleted_at: this.time(m.deleted_at) }),
@@ -163,13 +165,13 @@ export class WireEncoder {
     );
   }
 
-  /** A reaction; `user`: its author when the caller read it, a stub otherwise. */
+  /** A reaction; `user` (or `r.user`): its author when the caller read it, a stub otherwise. */
   reaction(r: Reaction, user?: User | null): Record<string, unknown> {
     return this.withCustom(
       {
         message_id: r.message_id,
         user_id: r.user_id,
-        user: this.userOrStub(user ?? null, r.user_id),
+        user: this.userOrStub(user ?? r.user ?? null, r.user_id),
         type: r.type,
         score: r.score,
         created_at: this.time(r.created_at),
@@ -184,7 +186,7 @@ export class WireEncoder {
       channel: this.channel(s.channel, s.created_by, s.membership?.member.hidden),
       members: s.members.map((m) => this.member(m)),
       messages: s.messages.map((m) => this.message(m)),
-      pinned_messages: [],
+      pinned_messages: (s.pinned_messages ?? []).map((m) => this.message(m)),
       threads: [],
       read: s.read.map((r) => ({
         user: this.userOrStub(r.user, r.user_id),

@@ -19,6 +19,8 @@ export interface ProcessOptions {
   databaseUrl?: string;
   dataDir?: string;
   env?: Record<string, string>;
+  /** Collects the process's output (its log lines) instead of dropping it. */
+  output?: string[];
 }
 
 /** A port nobody listens on right now. */
@@ -50,8 +52,9 @@ export async function spawnHerald(options: ProcessOptions): Promise<HeraldProces
       STREAM_LOCAL_TEST_HOST: '',
       ...options.env,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', options.output ? 'pipe' : 'ignore', options.output ? 'pipe' : 'inherit'],
   });
+  for (const stream of options.output ? [child.stdout!, child.stderr!] : []) stream.on('data', (chunk: Buffer) => options.output!.push(chunk.toString()));
   const baseURL = `http://127.0.0.1:${port}`;
   const exited = once(child, 'exit');
   const stop = async () => {

@@ -12,4 +12,7 @@ declare module 'stream-chat' {
   interface CustomMessageData {
     [key: string]: any;
   }
+  interface CustomReactionData {
+    [key: string]: any;
+  }
 }

@@ -16,6 +16,8 @@ export const FilterOp = {
   exists: '$exists',
   contains: '$contains',
   autocomplete: '$autocomplete',
+  /** Full-text search, on message text only (every word of the query appears in the text). */
+  q: '$q',
 } as const;
 export type FilterOp = (typeof FilterOp)[keyof typeof FilterOp];
 export const filterOps: readonly FilterOp[] = Object.values(FilterOp);
@@ -58,8 +60,9 @@ export type RangeNode = Leaf<RangeOp, string | number | boolean>;
 export type ExistsNode = Leaf<typeof FilterOp.exists, boolean>;
 export type ContainsNode = Leaf<typeof FilterOp.contains, string | number | boolean>;
 export type AutocompleteNode = Leaf<typeof FilterOp.autocomplete, string>;
+export type QueryNode = Leaf<typeof FilterOp.q, string>;
 
-export type ComparisonNode = EqualityNode | InNode | RangeNode | ExistsNode | ContainsNode | AutocompleteNode;
+export type ComparisonNode = EqualityNode | InNode | RangeNode | ExistsNode | ContainsNode | AutocompleteNode | QueryNode;
 
 export interface LogicalNode {
   readonly kind: 'and' | 'or' | 'nor';

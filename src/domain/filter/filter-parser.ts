@@ -30,6 +30,9 @@ export interface FilterLimits {
   readonly maxValues: number;
 }
 
+/** Words in one `$q` query. */
+export const MAX_QUERY_WORDS = 32;
+
 export const defaultFilterLimits: FilterLimits = { maxDepth: 10, maxNodes: 1000, maxListValues: 1000, maxValues: 5000 };
 
 const logicalOps: Record<string, (children: readonly FilterNode[]) => FilterNode> = { $and: and, $or: or, $nor: nor };
@@ -92,7 +95,7 @@ function parseField(field: string, value: unknown, ctx: ParseContext): Compariso
 }
 
 function parseLeaf(field: string, rule: FieldRule, op: string, raw: unknown, ctx: ParseContext): ComparisonNode {
-  if (op === '$q') throw unsupportedOperatorError(field, op, ' (full-text search is not supported)');
+  if (op === FilterOp.q && !rule.ops.includes(FilterOp.q)) throw unsupportedOperatorError(field, op, ' (full-text search is not supported)');
   if (!(filterOps as readonly string[]).includes(op)) {
     throw filterFieldError(field, op, 'is not a known operator');
   }
@@ -123,6 +126,13 @@ function parseOperand(field: string, kind: FieldKind, op: FilterOp, raw: unknown
     case FilterOp.autocomplete:
       if (typeof raw !== 'string') throw filterFieldError(field, op, 'needs a string');
       return countValues(ctx, raw, 1);
+    case FilterOp.q: {
+      if (typeof raw !== 'string' || raw.trim() === '') throw filterFieldError(field, op, 'needs a non-empty string');
+      // Each word is one LIKE: a bound keeps the statement small (SQLite caps expression depth at 1000).
+      const words = raw.trim().split(/\s+/).length;
+      if (words > MAX_QUERY_WORDS) throw filterFieldError(field, op, `has ${words} words, more than the ${MAX_QUERY_WORDS} allowed`);
+      return countValues(ctx, raw, words);
+    }
   }
   throw filterFieldError(field, op, 'is not a known operator');
 }

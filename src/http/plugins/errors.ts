@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorCode, HeraldError } from '../../domain/errors.js';
+import { ErrorCode, HeraldError, NotSupportedError } from '../../domain/errors.js';
+import { isDatabaseUnavailable } from '../../domain/storage-faults.js';
 
 const MORE_INFO = 'https://getstream.io/chat/docs/api_errors_response';
 
@@ -81,6 +82,12 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
   socket.destroy();
 }
 
+/** 503 in Stream's shape, with Retry-After: the server cannot serve this now, but will soon. */
+export function sendUnavailable(reply: FastifyReply, operation: string, detail: string): FastifyReply {
+  return reply.code(503).header('retry-after', '1').type('application/json; charset=utf-8')
+    .send(streamError(503, operation, ErrorCode.internal, detail));
+}
+
 export const operationOf = (request: FastifyRequest): string =>
   (request.routeOptions.config as { operationId?: string } | undefined)?.operationId ?? 'Request';
 
@@ -103,6 +110,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((caught: Error, request, reply) => {
     const error = caught as FastifyError;
     const operation = operationOf(request);
+    if (caught instanceof NotSupportedError) {
+      // A feature that needs an outside service Herald has none of (domain/errors.ts): 501, code 4.
+      return reply.code(501).type('application/json; charset=utf-8').send(streamError(501, operation, caught.code, caught.message));
+    }
     if (caught instanceof HeraldError) return sendStreamError(reply, operation, caught.code, caught.message, caught.fields);
     if (error.validation) {
       const { detail, fields } = describeValidation(error);
@@ -114,6 +125,13 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
       // Malformed JSON, bad content length and the like: the client's fault, nothing leaks.
       return sendStreamError(reply, operation, ErrorCode.input, error.message);
+    }
+    // Shed under load (plugins/overload.ts): the message says so.
+    if (error.statusCode === 503) return sendUnavailable(reply, operation, error.message);
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error }, 'database unavailable');
+      // Not the client's fault and not a bug: 503, which every SDK retries, instead of a 500.
+      return sendUnavailable(reply, operation, 'the database is unavailable right now; retry shortly');
     }
     request.log.error({ err: error }, 'unhandled error');
     return sendStreamError(reply, operation, ErrorCode.internal, 'internal server error');

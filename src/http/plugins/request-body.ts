@@ -5,9 +5,9 @@ import { checkJsonInput } from '../../domain/json-input.js';
 // Inside a filter, null is a value (`{age: null}` matches a missing age), not "absent".
 const FILTER_KEYS = new Set(['filter', 'Filter', 'filter_conditions', 'message_filter_conditions']);
 
-// Herald's own fields where null is a value: "no throttle", "no delivery window" (README,
-// Campaign controls). Stream has no such fields, so no SDK sends them null by accident.
-const CLEARABLE_KEYS = new Set(['max_messages_per_second', 'delivery_window', 'campaign_max_messages_per_second']);
+// Fields where null is a value: Herald's "no throttle", "no delivery window" (README, Campaign
+// controls), and Stream's own clearing of a token revocation (revokeTokens(null) sends it).
+const CLEARABLE_KEYS = new Set(['max_messages_per_second', 'delivery_window', 'campaign_max_messages_per_second', 'revoke_tokens_issued_before']);
 
 /**
  * `null` means absent (contract 1.5): drops null-valued keys, recursively, except in filters

@@ -21,6 +21,8 @@ const PatchBody = Type.Object({
   webhook_url: Type.Optional(Type.String()),
   event_hooks: Type.Optional(Type.Array(Hook)),
   campaign_max_messages_per_second: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+  guest_users_enabled: Type.Optional(Type.Boolean()),
+  revoke_tokens_issued_before: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Integer(), Type.Null()])),
 });
 const FailedQuery = Type.Object({ limit: Type.Optional(QueryInt), next: Type.Optional(Type.String()) }, { additionalProperties: true });
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 255 }) });
@@ -37,6 +39,9 @@ const encodeSettings = (wire: WireEncoder, s: AppSettings) => ({
   multi_tenant_enabled: false,
   // Herald's app-wide campaign throttle (README, Campaign controls).
   campaign_max_messages_per_second: s.campaign_max_messages_per_second,
+  // Herald's switch for client-side guest users (POST /guest without a token).
+  guest_users_enabled: s.guest_users_enabled,
+  revoke_tokens_issued_before: wire.time(s.revoke_tokens_issued_before),
 });
 
 export function appRoutes(app: FastifyInstance, settings: AppSettingsService): void {

@@ -2,23 +2,22 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ChannelEventsService } from '../../app/channel-events.js';
 import type { ChannelDataInput, ChannelsService } from '../../app/channels.js';
-import { ChannelRole, channelReservedFields, cidOf } from '../../domain/channel.js';
+import { channelReservedFields, cidOf } from '../../domain/channel.js';
+import { eventReservedFields } from '../../domain/custom-event.js';
 import { inputError } from '../../domain/errors.js';
 import { QueryBool, queryBool } from '../query-values.js';
 import { dualRoute, type RouteContext } from '../route-family.js';
 import { customOf } from '../../wire/wire-encoder.js';
+import { MemberSchema, toNewMembers } from '../member-input.js';
 
 const Params = Type.Object({ type: Type.String({ minLength: 1, maxLength: 64 }), id: Type.String({ minLength: 1, maxLength: 64 }) });
 const TypeParams = Type.Object({ type: Type.String({ minLength: 1, maxLength: 64 }) });
-const Member = Type.Union([
-  Type.String(),
-  Type.Object({ user_id: Type.String(), channel_role: Type.Optional(Type.String()) }, { additionalProperties: true }),
-]);
 const ChannelData = Type.Object(
   {
     created_by_id: Type.Optional(Type.String()),
     created_by: Type.Optional(Type.Object({ id: Type.String() }, { additionalProperties: true })),
-    members: Type.Optional(Type.Array(Member)),
+    members: Type.Optional(Type.Array(MemberSchema)),
+    invites: Type.Optional(Type.Array(MemberSchema)),
     team: Type.Optional(Type.String({ maxLength: 1000 })),
     frozen: Type.Optional(Type.Boolean()),
   },
@@ -83,23 +82,24 @@ const watchFrom = (request: FastifyRequest, watch: boolean | undefined) =>
   watch ? (request.query as Static<typeof ConnectionQuery>).connection_id : undefined;
 
 type ChannelDataBody = Static<typeof ChannelData>;
+/** `invites` is an operation of creation, never custom data. */
+const dataFields = new Set([...channelReservedFields, 'invites']);
 
 function toChannelData(data: ChannelDataBody | undefined): ChannelDataInput | undefined {
   if (!data) return undefined;
-  const members = data.members?.map((m) =>
-    typeof m === 'string'
-      ? { user_id: m, channel_role: ChannelRole.member }
-      : { user_id: m.user_id, channel_role: m.channel_role ?? ChannelRole.member },
-  );
+  // Strings or member objects ({user_id, channel_role?, ...custom} or {user: {id}}).
+  const members = toNewMembers(data.members, 'data.members');
+  const invites = toNewMembers(data.invites, 'data.invites');
   if (data.created_by_id && data.created_by && data.created_by.id !== data.created_by_id) {
     throw inputError('data.created_by and data.created_by_id disagree', { created_by: 'conflict' });
   }
   return {
     created_by_id: data.created_by_id ?? data.created_by?.id,
     members,
+    invites,
     team: data.team,
     frozen: data.frozen,
-    custom: customOf(data, channelReservedFields),
+    custom: customOf(data, dataFields),
   };
 }
 
@@ -157,7 +157,7 @@ export function channelRoutes(app: FastifyInstance, channels: ChannelsService, e
       async handler(request, { caller }) {
         const { type, id } = request.params as Static<typeof Params>;
         const body = request.body as Static<typeof UserBody>;
-        await channels.setHidden(caller, cidOf(type, id), body.user_id ?? body.user?.id, hidden);
+        await channels.setHidden(caller, cidOf(type, id), body.user_id ?? body.user?.id, hidden, body.clear_history ?? false);
         return {};
       },
     });
@@ -199,17 +199,22 @@ export function channelRoutes(app: FastifyInstance, channels: ChannelsService, e
     async handler(request, { caller, wire }) {
       const { type, id } = request.params as Static<typeof Params>;
       const { event } = request.body as Static<typeof EventBody>;
-      const sent = await events.send(caller, type, id, { type: event.type, parent_id: event.parent_id, user_id: event.user_id ?? event.user?.id });
+      // A custom event's own fields: flattened (stream-chat's sendEvent) or under `custom` (node-sdk).
+      const custom = customOf(event, eventReservedFields);
+      const sent = await events.send(caller, type, id, { type: event.type, parent_id: event.parent_id, user_id: event.user_id ?? event.user?.id, custom });
       return {
-        event: {
-          type: sent.event.type,
-          cid: sent.cid,
-          channel_id: id,
-          channel_type: type,
-          user: wire.user(sent.event.user),
-          ...(sent.event.parent_id !== undefined && { parent_id: sent.event.parent_id }),
-          created_at: wire.time(sent.event.created_at),
-        },
+        event: wire.withCustom(
+          {
+            type: sent.event.type,
+            cid: sent.cid,
+            channel_id: id,
+            channel_type: type,
+            user: wire.user(sent.event.user),
+            ...(sent.event.parent_id !== undefined && { parent_id: sent.event.parent_id }),
+            created_at: wire.time(sent.event.created_at),
+          },
+          sent.custom,
+        ),
       };
     },
   });

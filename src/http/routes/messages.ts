@@ -19,6 +19,9 @@ const SendBody = Type.Object({
       type: Type.Optional(Type.String()),
       attachments: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()), { maxItems: MAX_ATTACHMENTS })),
       poll_id: Type.Optional(Type.String()),
+      parent_id: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+      show_in_channel: Type.Optional(Type.Boolean()),
+      quoted_message_id: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
     },
     { additionalProperties: true },
   ),
@@ -58,6 +61,9 @@ export function messageRoutes(app: FastifyInstance, messages: MessagesService): 
         type: message.type,
         attachments: message.attachments,
         poll_id: message.poll_id,
+        parent_id: message.parent_id,
+        show_in_channel: message.show_in_channel,
+        quoted_message_id: message.quoted_message_id,
         custom: customOf(message, messageReservedFields),
       });
       return { message: wire.message(sent) };

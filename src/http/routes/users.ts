@@ -1,9 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { UsersService } from '../../app/users.js';
-import { inputError } from '../../domain/errors.js';
-import { checkJsonInput } from '../../domain/json-input.js';
 import { userReservedFields, type User, type UserInput } from '../../domain/user.js';
+import { parsePayload } from '../query-payload.js';
 import { dualRoute } from '../route-family.js';
 import { customOf, type WireEncoder } from '../../wire/wire-encoder.js';
 
@@ -54,22 +53,6 @@ const toInput = (u: Static<typeof UserObject>): UserInput => ({
 const usersById = (wire: WireEncoder, users: readonly User[]) =>
   Object.fromEntries(users.map((u) => [u.id, wire.user(u)]));
 
-/** The GET /users payload: JSON in a query parameter, as the SDKs send it. */
-function parsePayload(raw: string | undefined): Record<string, unknown> {
-  if (raw === undefined) throw inputError('payload is a required query parameter', { payload: 'required' });
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw inputError('payload must be JSON', { payload: 'invalid JSON' });
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw inputError('payload must be a JSON object', { payload: 'invalid' });
-  }
-  checkJsonInput(parsed, ['payload']);
-  return parsed as Record<string, unknown>;
-}
-
 export function userRoutes(app: FastifyInstance, users: UsersService): void {
   dualRoute(app, {
     method: 'POST', path: '/users', v2Prefix: '/api/v2', operationId: 'UpdateUsers', status: 201,
@@ -101,6 +84,7 @@ export function userRoutes(app: FastifyInstance, users: UsersService): void {
         sort: payload.sort ?? undefined,
         limit: (payload.limit as number | null) ?? undefined,
         offset: (payload.offset as number | null) ?? undefined,
+        include_deactivated_users: payload.include_deactivated_users === true,
       });
       return { users: found.map((u) => wire.user(u)) };
     },

@@ -79,6 +79,11 @@ export interface DialectCaps {
    */
   wordPrefixCi(expr: Expression<unknown>, prefix: string): RawBuilder<SqlBool>;
   /**
+   * Case-insensitive substring match (message search's `$q`), LIKE wildcards in `text`
+   * escaped. Case folding is ASCII-only on SQLite, Unicode on PostgreSQL (ILIKE).
+   */
+  containsCi(expr: Expression<unknown>, text: string): RawBuilder<SqlBool>;
+  /**
    * Text in code point order, for range comparisons and sorts: SQLite's BINARY already is;
    * PostgreSQL needs COLLATE "C" since the database collation may be a locale. Both dialects
    * (and JavaScript, for ASCII and the BMP) then agree on what `name > "b"` means.

@@ -2,7 +2,7 @@ import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { FieldKind, type ComparisonNode, type Scalar } from '../../domain/filter/filter-ast.js';
 import type { DialectCaps } from '../dialects/dialect-caps.js';
 import type { FilterColumn } from './filter-target.js';
-import { anyOf, never, not, rangeSql, type Predicate } from './sql-logic.js';
+import { allOf, anyOf, never, not, rangeSql, type Predicate } from './sql-logic.js';
 
 /**
  * A leaf on a plain column (string, number, time, boolean). NULL is Mongo's "absent": it
@@ -45,6 +45,10 @@ export function compileColumnLeaf(
       return node.value ? sql`(${ref} is not null)` : sql`(${ref} is null)`;
     case '$autocomplete':
       return known(caps.wordPrefixCi(ref, node.value));
+    case '$q':
+      // Every word of the query, anywhere in the text, whatever its case: what both dialects
+      // do without a full-text index (a scan of the candidate rows).
+      return known(allOf(node.value.split(/\s+/).filter(Boolean).map((word) => caps.containsCi(ref, word))));
     case '$contains':
       // A scalar column holds no array; the field specs never allow this, but it is not an error.
       return never;

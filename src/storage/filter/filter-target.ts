@@ -84,6 +84,26 @@ export const channelFilterTarget: FilterTarget = {
   },
 };
 
+/** Messages, for search's message_filter_conditions (domain/filter/message-filter-fields.ts). */
+export const messageFilterTarget: FilterTarget = {
+  table: 'messages',
+  columns: {
+    id: notNull('id'),
+    text: notNull('text'),
+    type: notNull('type'),
+    user_id: notNull('user_id'),
+    parent_id: nullable('parent_id'),
+    quoted_message_id: nullable('quoted_message_id'),
+    show_in_channel: notNull('show_in_channel'),
+    reply_count: notNull('reply_count'),
+    created_at: notNull('created_at'),
+    updated_at: notNull('updated_at'),
+    pinned_at: nullable('pinned_at'),
+  },
+  customColumn: 'custom',
+  primaryKey: 'id',
+};
+
 /** The channel target for a query made on behalf of `userId`, which `joined` and `hidden` need. */
 export const channelFilterTargetFor = (userId: string): FilterTarget => ({ ...channelFilterTarget, userId });
 

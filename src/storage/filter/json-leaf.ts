@@ -47,6 +47,9 @@ export function compileJsonLeaf(node: ComparisonNode, at: JsonLocation, caps: Di
       return allOf([caps.jsonIsArray(at.column, at.key), some({ kind: 'in', values: [node.value] })]);
     case '$autocomplete':
       return some({ kind: 'word-prefix', prefix: node.value });
+    case '$q':
+      // No field spec allows full-text search on JSON data.
+      throw new Error(`$q does not compile on the JSON field ${node.field}`);
   }
 }
 

@@ -9,6 +9,9 @@ import { chatFeed } from './006-chat-feed.js';
 import { campaignControls } from './007-campaign-controls.js';
 import { messageJobOptions } from './008-message-job-options.js';
 import { chatBreadth } from './009-chat-breadth.js';
+import { userModeration } from './010-user-moderation.js';
+import { channelExports } from './011-channel-exports.js';
+import { campaignError } from './012-campaign-error.js';
 
 /** One list of migrations for both dialects; each takes the dialect's capabilities. */
 const migrations: Record<string, (caps: DialectCaps) => Migration> = {
@@ -21,6 +24,9 @@ const migrations: Record<string, (caps: DialectCaps) => Migration> = {
   '007-campaign-controls': campaignControls,
   '008-message-job-options': messageJobOptions,
   '009-chat-breadth': chatBreadth,
+  '010-user-moderation': userModeration,
+  '011-channel-exports': channelExports,
+  '012-campaign-error': campaignError,
 };
 
 export const migrationProvider = (caps: DialectCaps): MigrationProvider => ({

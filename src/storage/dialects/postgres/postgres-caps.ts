@@ -49,6 +49,7 @@ export const postgresCaps: DialectCaps = {
       : sql<boolean>`coalesce(${at(column, key)} @> ${jsonb([value])}, false)`,
   inTextList: (expr, values) => sql<boolean>`${expr} = any(${[...values]}::text[])`,
   startsWithCi: (expr, prefix) => sql<boolean>`${expr} ilike ${`${escapeLike(prefix)}%`}`,
+  containsCi: (expr, text) => sql<SqlBool>`(${expr} ilike ${`%${escapeLike(text)}%`})`,
 
   jsonHasKey: (column, key) => sql<SqlBool>`(${at(column, key)} is not null)`,
   jsonIsArray: (column, key) => sql<SqlBool>`coalesce(jsonb_typeof(${at(column, key)}) = 'array', false)`,

@@ -58,6 +58,7 @@ export const sqliteCaps: DialectCaps = {
     sql<boolean>`(${typeAt(column, key)} is 'array' and exists (select 1 from ${eachOf(column, key)} where ${valuesTest([value as JsonScalar])}))`,
   inTextList: (expr, values) => sql<boolean>`${expr} in (select value from json_each(${JSON.stringify(values)}))`,
   startsWithCi: (expr, prefix) => sql<boolean>`${expr} like ${`${escapeLike(prefix)}%`} escape '\\'`,
+  containsCi: (expr, text) => sql<SqlBool>`(${expr} like ${`%${escapeLike(text)}%`} escape '\\')`,
 
   jsonHasKey: (column, key) => sql<SqlBool>`(${typeAt(column, key)} is not null)`,
   jsonIsArray: (column, key) => sql<SqlBool>`(${typeAt(column, key)} is 'array')`,
