@@ -83,7 +83,7 @@ for (const { backend, skip } of await backends()) {
 
     it('refuses bad edits with code 4', async () => {
       const { message } = await h.chat.channel('messaging', 'breadth').sendMessage({ text: 'to edit', user_id: 'ann' });
-      await assert.rejects(h.chat.updateMessage({ id: message.id, text: 'x'.repeat(5001) }, 'ann'), streamError(4, 400, /too long/));
+      await assert.rejects(h.chat.updateMessage({ id: message.id, text: 'x'.repeat(5001) }, 'ann'), streamError(20, 400, /too long/));
       await assert.rejects(h.chat.updateMessage({ id: message.id, text: '' }, 'ann'), streamError(4, 400, /required/));
       await assert.rejects(h.chat.partialUpdateMessage(message.id, { set: { user_id: 'bob' } as never }, 'ann'), streamError(4, 400, /reserved/));
       await assert.rejects(h.chat.partialUpdateMessage(message.id, { set: { big: 'x'.repeat(6000) } }, 'ann'), streamError(4, 400, /custom data/));

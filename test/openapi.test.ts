@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -101,6 +102,16 @@ describe('the OpenAPI document at /docs/json and Swagger UI at /docs', () => {
     for (const path of ['/healthz', '/metrics', '/longpoll', '/connect', '/campaigns/{id}', '/api/v2/chat/campaigns/{id}', '/users', '/api/v2/users']) {
       assert.ok(doc.paths[path], `${path} documented`);
     }
+  });
+
+  it("is listed in the README's API table: every legacy route of the API, as `METHOD /path`", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## API surface'), readme.indexOf('\n## ', readme.indexOf('## API surface') + 5));
+    const unlisted = operations()
+      .filter(({ path }) => !path.startsWith('/api/') && !/^\/(docs|dashboard|examples)\b/.test(path))
+      .map(({ path, method }) => `${method.toUpperCase()} ${path}`)
+      .filter((route) => !section.includes(`\`${route}\``));
+    assert.deepEqual(unlisted, []);
   });
 
   it('gives both route families unique operation ids, the v2 one suffixed', () => {

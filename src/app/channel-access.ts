@@ -4,7 +4,7 @@ import { checkCustomData, type CustomDataLimits } from '../domain/custom-data.js
 import { inputError, notAllowed, notFound } from '../domain/errors.js';
 import { EventType } from '../domain/events.js';
 import { FeedKind } from '../domain/feed.js';
-import { MAX_ATTACHMENTS, MAX_TEXT_LENGTH, MessageType, type Message } from '../domain/message.js';
+import { checkMessageLength, MAX_ATTACHMENTS, MessageType, type Message } from '../domain/message.js';
 import type { User } from '../domain/user.js';
 import type { AppDeps } from './app-deps.js';
 import type { Caller } from './caller.js';
@@ -79,7 +79,7 @@ export interface ChangeMessageInput {
 }
 
 /** Checks the message before the transaction; returns its author. */
-export function checkChangeMessage(caller: Caller, input: ChangeMessageInput, actor: string | undefined, limits: CustomDataLimits): string {
+export function checkChangeMessage(caller: Caller, input: ChangeMessageInput, actor: string | undefined, limits: CustomDataLimits, channelType: string): string {
   const author = input.user_id ?? actor;
   if (!author) throw inputError('message.user_id is required when using server side auth', { user_id: 'required' });
   // A user token announces its own change; the server may have anyone announce it.
@@ -87,7 +87,7 @@ export function checkChangeMessage(caller: Caller, input: ChangeMessageInput, ac
     throw notAllowed(`user "${caller.userId}" cannot send messages as "${author}"`);
   }
   const text = input.text ?? '';
-  if (text.length > MAX_TEXT_LENGTH) throw inputError(`message is too long (at most ${MAX_TEXT_LENGTH} characters)`, { text: 'too long' });
+  checkMessageLength(text, channelType);
   if ((input.attachments?.length ?? 0) > MAX_ATTACHMENTS) throw inputError(`at most ${MAX_ATTACHMENTS} attachments`, { attachments: 'too many' });
   if (text === '' && (input.attachments?.length ?? 0) === 0) throw inputError('message text or attachments are required', { text: 'required' });
   const type = input.type ?? MessageType.regular;

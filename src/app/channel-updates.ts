@@ -108,7 +108,7 @@ export class ChannelUpdatesService {
     if (input.data) checkCustomData(input.data.custom, 'data', limits);
     const answering = Boolean(input.accept_invite || input.reject_invite);
     const actor = actingUserOf(caller, input.user_id, answering, 'update the channel');
-    const author = input.message ? checkChangeMessage(caller, input.message, actor, limits) : undefined;
+    const author = input.message ? checkChangeMessage(caller, input.message, actor, limits, type) : undefined;
     const now = this.deps.clock.nowMicros();
     const server = caller.kind === 'server';
 
@@ -267,7 +267,7 @@ export class ChannelUpdatesService {
     if (input.member_ids?.length) throw inputError('member_ids is not supported: a truncation is for every member', { member_ids: 'not supported' });
     const actor = actingUserOf(caller, input.user_id, false, 'truncate the channel');
     const limits = this.deps.customData;
-    const author = input.message ? checkChangeMessage(caller, input.message, actor, limits) : undefined;
+    const author = input.message ? checkChangeMessage(caller, input.message, actor, limits, type) : undefined;
     const now = this.deps.clock.nowMicros();
     const at = input.truncated_at ?? now;
     if (at > now) throw inputError('truncated_at cannot be in the future', { truncated_at: 'in the future' });

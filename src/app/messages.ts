@@ -3,7 +3,7 @@ import { checkCustomData } from '../domain/custom-data.js';
 import { inputError, notAllowed, notFound } from '../domain/errors.js';
 import { EventType } from '../domain/events.js';
 import { FeedKind } from '../domain/feed.js';
-import { MAX_ATTACHMENTS, MAX_TEXT_LENGTH, MessageType, type Message } from '../domain/message.js';
+import { checkMessageLength, MAX_ATTACHMENTS, MessageType, type Message } from '../domain/message.js';
 import type { User } from '../domain/user.js';
 import type { AppDeps } from './app-deps.js';
 import type { Caller } from './caller.js';
@@ -43,7 +43,7 @@ export class MessagesService {
       throw notAllowed(`user "${caller.userId}" cannot send messages as "${input.user_id}"`);
     }
     const text = input.text ?? '';
-    if (text.length > MAX_TEXT_LENGTH) throw inputError(`message is too long (at most ${MAX_TEXT_LENGTH} characters)`, { text: 'too long' });
+    checkMessageLength(text, type);
     const attachments = input.attachments ?? [];
     if (attachments.length > MAX_ATTACHMENTS) throw inputError(`at most ${MAX_ATTACHMENTS} attachments`, { attachments: 'too many' });
     checkCustomData(input.custom, 'message', this.deps.customData);

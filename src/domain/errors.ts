@@ -9,6 +9,8 @@ export const ErrorCode = {
   authentication: 5,
   doesNotExist: 16,
   notAllowed: 17,
+  /** A message's text over its channel type's max_message_length (answered 400). */
+  messageTooLong: 20,
   payloadTooBig: 22,
   tokenExpired: 40,
   tokenNotValidYet: 41,

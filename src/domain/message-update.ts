@@ -1,7 +1,8 @@
 import type { Micros } from './clock.js';
+import { splitCid } from './channel.js';
 import { checkCustomData, type CustomDataLimits } from './custom-data.js';
 import { inputError } from './errors.js';
-import { MAX_ATTACHMENTS, MAX_TEXT_LENGTH, messageReservedFields, type Message } from './message.js';
+import { checkMessageLength, MAX_ATTACHMENTS, messageReservedFields, type Message } from './message.js';
 import { parseTime } from './time.js';
 
 /**
@@ -41,8 +42,8 @@ interface PinChange {
 const settable = new Set(['text', 'attachments', 'pinned', 'pinned_at', 'pin_expires', 'quoted_message_id', 'show_in_channel', 'custom']);
 
 /** Text, attachments or a poll, within Stream's limits: what a sent or edited message must have. */
-export function checkMessageContent(text: string, attachments: readonly unknown[], pollId: string | null): void {
-  if (text.length > MAX_TEXT_LENGTH) throw inputError(`message is too long (at most ${MAX_TEXT_LENGTH} characters)`, { text: 'too long' });
+export function checkMessageContent(text: string, attachments: readonly unknown[], pollId: string | null, channelType: string): void {
+  checkMessageLength(text, channelType);
   if (attachments.length > MAX_ATTACHMENTS) throw inputError(`at most ${MAX_ATTACHMENTS} attachments`, { attachments: 'too many' });
   if (!attachments.every((a) => a !== null && typeof a === 'object' && !Array.isArray(a))) {
     throw inputError('every attachment must be an object', { attachments: 'invalid' });
@@ -152,7 +153,7 @@ export function parseMessageTime(value: unknown, field: string): Micros {
 
 /** The checks every edit passes, and the times it sets: text_updated_at only when the text changed. */
 function finish(before: Message, next: Message, ctx: EditContext): Message {
-  checkMessageContent(next.text, next.attachments, next.poll_id);
+  checkMessageContent(next.text, next.attachments, next.poll_id, splitCid(next.cid).type);
   checkCustomData(next.custom, 'message', ctx.limits);
   return {
     ...next,

@@ -1,3 +1,5 @@
+import { channelTypes } from './channel-types.js';
+import { ErrorCode, HeraldError } from './errors.js';
 import type { Micros } from './clock.js';
 import type { User } from './user.js';
 
@@ -67,4 +69,16 @@ export const messageReservedFields = new Set([
 ]);
 
 export const MAX_ATTACHMENTS = 30;
+
+/**
+ * A message's text within its channel type's `max_message_length` (5,000 for the built-in
+ * types): 400 with Stream's code 20 otherwise, on send, edit and every message a channel
+ * change sends.
+ */
+export function checkMessageLength(text: string, channelType: string): void {
+  const max = channelTypes[channelType]?.max_message_length ?? MAX_TEXT_LENGTH;
+  if (text.length > max) {
+    throw new HeraldError(ErrorCode.messageTooLong, `message is too long: ${text.length} characters, where channel type "${channelType}" allows ${max} (max_message_length)`, { text: 'too long' });
+  }
+}
 export const MAX_TEXT_LENGTH = 5000;
