@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { TEST_API_KEY, TEST_API_SECRET } from './herald-server.js';
+import { runLogFile } from './test-logs.js';
 import { waitFor } from './waiting.js';
 
 /** A Herald server process started as `npm start` would (src/main/server.ts), on its own port. */
@@ -47,14 +49,24 @@ export async function spawnHerald(options: ProcessOptions): Promise<HeraldProces
       HERALD_DATA_DIR: options.dataDir ?? tmpdir(),
       HERALD_API_KEY: TEST_API_KEY,
       HERALD_API_SECRET: TEST_API_SECRET,
-      LOG_LEVEL: process.env.HERALD_TEST_LOG_LEVEL ?? 'error',
+      LOG_LEVEL: process.env.HERALD_TEST_LOG_LEVEL ?? 'debug',
       STREAM_LOCAL_TEST_RUN: '',
       STREAM_LOCAL_TEST_HOST: '',
       ...options.env,
     },
-    stdio: ['ignore', options.output ? 'pipe' : 'ignore', options.output ? 'pipe' : 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  for (const stream of options.output ? [child.stdout!, child.stderr!] : []) stream.on('data', (chunk: Buffer) => options.output!.push(chunk.toString()));
+  // Its log lines go to the run's log files (test-logs.ts), and to `output` when asked.
+  const file = createWriteStream(runLogFile(`process-${port}`), { flags: 'a' });
+  for (const stream of [child.stdout!, child.stderr!]) {
+    stream.on('data', (chunk: Buffer) => {
+      file.write(chunk);
+      options.output?.push(chunk.toString());
+      // What a process says on stderr (a crash) still shows in the test's output.
+      if (stream === child.stderr && !options.output) process.stderr.write(chunk);
+    });
+  }
+  child.once('exit', () => file.end());
   const baseURL = `http://127.0.0.1:${port}`;
   const exited = once(child, 'exit');
   const stop = async () => {

@@ -2,7 +2,7 @@ import { DEFAULT_RATE_LIMITS } from '../../src/config/config.js';
 import type { RateLimits } from '../../src/http/plugins/rate-limits.js';
 import type { FastifyInstance } from 'fastify';
 import { StreamClient } from '@stream-io/node-sdk';
-import { pino } from 'pino';
+import { testLogger } from './test-logs.js';
 import { StreamChat } from 'stream-chat';
 import { composeHerald, type Herald } from '../../src/main/compose.js';
 import { startWorkers, type LoopName } from '../../src/main/workers.js';
@@ -88,7 +88,7 @@ export async function startHeraldOn(created: CreatedDatabase, options: StartOpti
     rateLimits: options.rateLimits === null ? undefined : (options.rateLimits ?? { ...DEFAULT_RATE_LIMITS }),
     corsOrigins: options.corsOrigins ?? ['*'],
     metricsToken: options.metricsToken,
-    logger: pino({ level: process.env.HERALD_TEST_LOG_LEVEL ?? 'silent' }),
+    logger: testLogger('server'),
     isReady: () => true,
     consoleDir: options.consoleDir,
   });
