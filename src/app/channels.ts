@@ -21,6 +21,8 @@ import type { NewMember, Stores } from './ports.js';
 import type { Watching } from './realtime-ports.js';
 
 export const MAX_CHANNEL_MEMBERS_PER_REQUEST = 100;
+/** Channels one POST /channels/read may name (read_by_channel); without names, all unread ones. */
+const MAX_CHANNELS_READ = 100;
 
 export interface ChannelDataInput {
   created_by_id?: string;
@@ -226,6 +228,41 @@ export class ChannelsService {
     });
     if (!read) await this.memberOrThrow(cid, who);
     return { user_id: who, at, channel };
+  }
+
+  /**
+   * Marks many channels read at once (`POST /channels/read`): those named in `read_by_channel`
+   * (each must be one of the user's), or else every channel of the user's with unread messages,
+   * which leaves it nothing unread. Each is read as by markRead, with its own read row, so that
+   * the reader's connections hear notification.mark_read and the watchers message.read, and the
+   * last one carries unread counts of zero (stream-chat then clears every channel it holds). The
+   * message ids of `read_by_channel` are not used: the whole channel is read, as markRead does.
+   */
+  async markChannelsRead(caller: Caller, userId: string | undefined, readByChannel?: Record<string, string>): Promise<{ user_id: string; at: number; cids: string[] }> {
+    const who = this.actingUser(caller, userId);
+    const named = readByChannel && Object.keys(readByChannel);
+    if (named && named.length > MAX_CHANNELS_READ) {
+      throw inputError(`read_by_channel names at most ${MAX_CHANNELS_READ} channels`, { read_by_channel: 'too many' });
+    }
+    const at = this.deps.clock.nowMicros();
+    const cids = await this.deps.storage.transaction(async (stores) => {
+      const cids = named && named.length > 0 ? named : (await stores.channels.unreadChannels(who)).map((c) => c.cid);
+      const missing: string[] = [];
+      for (const cid of cids) {
+        // False for a channel that does not exist as for one the user is not a member of.
+        if (!(await stores.channels.markRead(cid, who, at))) {
+          missing.push(cid);
+          continue;
+        }
+        await stores.campaignTargets.markRead(cid, who, at);
+        await stores.feed.append({ kind: FeedKind.read, cid, user_id: who, at }, at);
+      }
+      if (missing.length > 0) {
+        throw inputError(`user "${who}" is not a member of these channels: ${missing.join(', ')}`, { read_by_channel: 'not a member' });
+      }
+      return cids;
+    });
+    return { user_id: who, at, cids };
   }
 
   /**

@@ -5,6 +5,7 @@ import { planSearch, searchCursors, type SearchPayload } from '../domain/message
 import type { AppDeps } from './app-deps.js';
 import type { Caller } from './caller.js';
 import { checkChannelType } from './channels.js';
+import { withReactions } from './message-reactions.js';
 import { withAuthors, withQuoted } from './message-references.js';
 import type { MessageWithAuthor } from './messages.js';
 import { pageLimit } from './paging.js';
@@ -51,7 +52,8 @@ export class MessageQueriesService {
     await this.requireMember(caller, parent.cid);
     const { limit, newest, ...bounds } = input;
     const replies = await this.deps.storage.messageQueries.replies(parentId, { ...bounds, limit: pageLimit(limit, 25, 300), newest: newest ?? false });
-    return withQuoted(this.deps.storage, await withAuthors(this.deps.storage, replies));
+    const reacted = await withReactions(this.deps.storage, replies, readerOf(caller));
+    return withQuoted(this.deps.storage, await withAuthors(this.deps.storage, reacted));
   }
 
   async pinned(caller: Caller, type: string, id: string, input: PinnedInput): Promise<MessageWithAuthor[]> {
@@ -69,7 +71,7 @@ export class MessageQueriesService {
       direction: direction ?? -1,
       now: this.deps.clock.nowMicros(),
     });
-    return withAuthors(this.deps.storage, pinned);
+    return withAuthors(this.deps.storage, await withReactions(this.deps.storage, pinned, readerOf(caller)));
   }
 
   /**
@@ -84,7 +86,8 @@ export class MessageQueriesService {
     const found = await this.deps.storage.messageQueries.search({ ...plan, limit: plan.limit + 1, memberId });
     const page = found.slice(0, plan.limit);
     const channels = new Map(page.map((r) => [r.message.id, r.channel]));
-    const messages = await withQuoted(this.deps.storage, await withAuthors(this.deps.storage, page.map((r) => r.message)));
+    const reacted = await withReactions(this.deps.storage, page.map((r) => r.message), memberId);
+    const messages = await withQuoted(this.deps.storage, await withAuthors(this.deps.storage, reacted));
     return {
       results: messages.map((m) => ({ ...m, channel: channels.get(m.message.id)! })),
       ...searchCursors(plan, found.length > plan.limit),
@@ -97,3 +100,6 @@ export class MessageQueriesService {
     }
   }
 }
+
+// own_reactions are the reader's: a user token's user (a server token reads as no one).
+const readerOf = (caller: Caller): string | undefined => (caller.kind === 'user' ? caller.userId : undefined);

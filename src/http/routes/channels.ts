@@ -63,6 +63,12 @@ const UserBody = Type.Object({
   clear_history: Type.Optional(Type.Boolean()),
 });
 const ReadBody = Type.Object({ user_id: Type.Optional(Type.String()), user: UserRef, message_id: Type.Optional(Type.String()) });
+const ReadManyBody = Type.Object({
+  user_id: Type.Optional(Type.String()),
+  user: UserRef,
+  /** cid → the message read up to; the whole channel is read whatever the id (app/channels.ts). */
+  read_by_channel: Type.Optional(Type.Record(Type.String(), Type.String())),
+});
 /** A chat client's REST calls carry its connection (client.ts `_enrichAxiosOptions`). */
 const ConnectionQuery = Type.Object({ connection_id: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: true });
 const EventBody = Type.Object({
@@ -180,6 +186,17 @@ export function channelRoutes(app: FastifyInstance, channels: ChannelsService, e
           created_at: wire.time(read.at),
         },
       };
+    },
+  });
+
+  // stream-chat markChannelsRead / markAllRead, node-sdk chat.markChannelsRead.
+  dualRoute(app, {
+    method: 'POST', path: '/channels/read', v2Prefix: '/api/v2/chat', operationId: 'MarkChannelsRead', status: 201,
+    schema: { body: ReadManyBody },
+    async handler(request, { caller }) {
+      const body = request.body as Static<typeof ReadManyBody>;
+      await channels.markChannelsRead(caller, body.user_id ?? body.user?.id, body.read_by_channel);
+      return {};
     },
   });
 

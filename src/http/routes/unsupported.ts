@@ -27,6 +27,7 @@ const FILES = 'Herald does not store files or images: it has no file storage or 
 const OPEN_GRAPH = 'Herald does not fetch link previews: it makes no requests to the URLs in messages (no Open Graph scraper)';
 const AI = 'Herald has no AI moderation service (text, image or video checks); users report content with POST /moderation/flag';
 const STORAGE = 'Herald does not write to external storage: it has no Amazon S3 (or other bucket) integration';
+const ACTIONS = 'Herald runs no message actions: giphy and other commands need an outside service (a Giphy search, a custom command\'s webhook), which it does not have';
 const IMPORTS = 'Herald does not import from files on Stream\'s storage: import users with `herald import-users` (docs: README, Importing users)';
 
 const refusals: readonly Refusal[] = [
@@ -44,6 +45,7 @@ const refusals: readonly Refusal[] = [
   { method: 'POST', path: '/check_sns', v2Prefix: '/api/v2', operationId: 'CheckSNS', sdk: 'testSNSSettings, checkSNS', reason: QUEUES },
   { method: 'POST', path: '/messages/:id/translate', v2Prefix: '/api/v2/chat', operationId: 'TranslateMessage', sdk: 'translateMessage', reason: TRANSLATION },
   { method: 'POST', path: '/translate', v2Prefix: '/api/v2/chat', operationId: 'Translate', sdk: 'translate', reason: TRANSLATION },
+  { method: 'POST', path: '/messages/:id/action', v2Prefix: '/api/v2/chat', operationId: 'RunMessageAction', sdk: 'channel.sendAction, runMessageAction', reason: ACTIONS },
   { method: 'POST', path: '/channels/:type/:id/file', v2Prefix: '/api/v2/chat', operationId: 'UploadChannelFile', sdk: 'channel.sendFile, uploadChannelFile', reason: FILES },
   { method: 'DELETE', path: '/channels/:type/:id/file', v2Prefix: '/api/v2/chat', operationId: 'DeleteChannelFile', sdk: 'channel.deleteFile, deleteChannelFile', reason: FILES },
   { method: 'POST', path: '/channels/:type/:id/image', v2Prefix: '/api/v2/chat', operationId: 'UploadChannelImage', sdk: 'channel.sendImage, uploadChannelImage', reason: FILES },
