@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { backends } from './support/backends.js';
@@ -38,12 +39,22 @@ for (const { backend, skip } of await backends()) {
       const paged = await h.chat.queryUsers({ id: { $in: ['ann', 'bob', 'cyd'] } }, { id: 1 }, { limit: 2, offset: 1 });
       assert.deepEqual(paged.users.map((u) => u.id), ['bob', 'cyd']);
 
+      // What cyd decided, and what was decided about it, goes with a hard delete.
+      await h.chat.banUser('cyd', { banned_by_id: 'ann' });
+      await h.chat.muteUser('cyd', 'ann');
+      await h.chat.blockUser('cyd', 'bob');
+      await h.chat.blockUser('ann', 'cyd');
       const deleted = await h.chat.deleteUsers(['cyd'], { user: 'hard', messages: 'hard' });
       assert.ok(deleted.task_id);
       const task = await h.chat.getTask(deleted.task_id);
       assert.equal(task.status, 'completed');
       const after = await h.chat.queryUsers({ id: 'cyd' });
       assert.equal(after.users.length, 0);
+      assert.deepEqual((await h.chat.queryBannedUsers({ user_id: 'cyd' })).bans, []);
+      assert.deepEqual((await h.chat.getBlockedUsers('bob')).blocks, []);
+      const rows = await sql<{ n: number }>`select (select count(*) from user_mutes where target_id = 'cyd')
+        + (select count(*) from user_blocks where user_id = 'cyd') as n`.execute(h.database.db);
+      assert.equal(Number(rows.rows[0].n), 0);
     });
 
     it('node-sdk: upsert with nested custom, integer-nanosecond times, query, partial update, delete', async () => {

@@ -128,6 +128,11 @@ export class KyselyUserStore implements UserStore {
         .where('pk', 'in', slice)
         .execute();
     }
+    // What only this user decided goes with it: its bans, mutes and blocks, either way round.
+    await this.db.deleteFrom('bans').where('user_id', 'in', list).execute();
+    await this.db.deleteFrom('user_mutes').where((eb) => eb.or([eb('user_id', 'in', list), eb('target_id', 'in', list)])).execute();
+    await this.db.deleteFrom('channel_mutes').where('user_id', 'in', list).execute();
+    await this.db.deleteFrom('user_blocks').where((eb) => eb.or([eb('user_id', 'in', list), eb('blocked_user_id', 'in', list)])).execute();
     const result = await this.db.deleteFrom('users').where('id', 'in', list).executeTakeFirst();
     return Number(result.numDeletedRows);
   }
