@@ -7,13 +7,6 @@ import type { Message } from '../domain/message.js';
 
 /** Store interfaces of channel management: members, channel data, truncation, mutes, exports. */
 
-/** A user invited to a channel (ports.ts NewMember's fields, without importing ports.ts back). */
-export interface InvitedMember {
-  user_id: string;
-  channel_role: string;
-  custom?: Record<string, unknown>;
-}
-
 export interface MemberQuery {
   cid: string;
   filter: FilterNode;
@@ -35,7 +28,6 @@ export interface MemberStore {
    * Adds the users as invited members (pending until they accept or reject), those not
    * members yet; member_count counts them, as Stream's does. Returns the invited ids.
    */
-  invite(cid: string, members: readonly InvitedMember[], now: Micros): Promise<string[]>;
 }
 
 export interface ChannelAdminStore {

@@ -164,7 +164,7 @@ export class ChannelUpdatesService {
       }
       if (input.invites?.length) {
         requireUsers(users, input.invites.map((m) => m.user_id), 'invites');
-        const ids = await stores.members.invite(cid, input.invites, now);
+        const ids = await stores.channels.addMembers(cid, input.invites.map((m) => ({ ...m, invited: true })), now);
         invited.push(...(await stores.members.batchGet(cid, ids)));
       }
       if (input.remove_members?.length) removed.push(...(await stores.members.remove(cid, input.remove_members, now)));

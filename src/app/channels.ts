@@ -122,7 +122,7 @@ export class ChannelsService {
         ({ channel, created } = await stores.channels.getOrInsert(fresh));
         if (created) {
           const added = members.length > 0 ? await stores.channels.addMembers(cid, members, now) : [];
-          const invited = invites.length > 0 ? await stores.members.invite(cid, invites, now) : [];
+          const invited = invites.length > 0 ? await stores.channels.addMembers(cid, invites.map((m) => ({ ...m, invited: true })), now) : [];
           channel = { ...channel, member_count: added.length + invited.length };
           await this.recordCreated(stores, channel, members.filter((m) => added.includes(m.user_id)), caller, now);
           if (invited.length > 0) await this.recordInvited(stores, channel, invited, now);

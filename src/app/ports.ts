@@ -48,6 +48,8 @@ export interface NewMember {
   archived?: boolean;
   /** The membership's custom data (a member object's own fields). */
   custom?: Record<string, unknown>;
+  /** Invited: a member once it accepts (invites). */
+  invited?: boolean;
 }
 
 export interface ChannelStore {

@@ -265,6 +265,7 @@ export class KyselyChannelStore implements ChannelStore {
           banned: 0,
           notifications_muted: 0,
           custom: json(m.custom ?? {}),
+          invited: flag(m.invited ?? false),
           created_at: now,
           updated_at: now,
         })),

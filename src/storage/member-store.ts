@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { InvitedMember, MemberQuery, MemberStore } from '../app/channel-management-ports.js';
+import type { MemberQuery, MemberStore } from '../app/channel-management-ports.js';
 import type { ChannelMember } from '../domain/channel.js';
 import { memberFromRow } from './channel-store.js';
 import type { DialectCaps } from './dialects/dialect-caps.js';
@@ -115,39 +115,5 @@ export class KyselyMemberStore implements MemberStore {
         .execute();
     }
     return removed.map((r) => memberFromRow(this.caps, r));
-  }
-
-  async invite(cid: string, members: readonly InvitedMember[], now: number): Promise<string[]> {
-    const channel = await this.db.selectFrom('channels').select('pk').where('cid', '=', cid).executeTakeFirst();
-    if (!channel || members.length === 0) return [];
-    const unique = [...new Map(members.map((m) => [m.user_id, m])).values()];
-    const invited = await this.db
-      .insertInto('channel_members')
-      .values(
-        unique.map((m) => ({
-          channel_pk: channel.pk,
-          user_id: m.user_id,
-          channel_role: m.channel_role,
-          hidden: 0,
-          archived_at: null,
-          banned: 0,
-          notifications_muted: 0,
-          custom: json(m.custom ?? {}),
-          invited: 1,
-          created_at: now,
-          updated_at: now,
-        })),
-      )
-      .onConflict((oc) => oc.columns(['channel_pk', 'user_id']).doNothing())
-      .returning('user_id')
-      .execute();
-    if (invited.length > 0) {
-      await this.db
-        .updateTable('channels')
-        .set((eb) => ({ member_count: eb('member_count', '+', invited.length), updated_at: now }))
-        .where('pk', '=', channel.pk)
-        .execute();
-    }
-    return invited.map((r) => r.user_id);
   }
 }
