@@ -2,7 +2,7 @@ import type { Campaign } from '../domain/campaign.js';
 import { inputError, notFound } from '../domain/errors.js';
 import { formatVarPath, templatePaths, templateReads } from '../domain/template-variables.js';
 import type { AppDeps } from './app-deps.js';
-import { channelTypeOf, compileCampaign, renderBase, userTargetChannel } from './campaign-rendering.js';
+import { channelTypeOf, compileCampaign, renderBase, userTargetChannel, withRequestRenderBudget } from './campaign-rendering.js';
 import { previewSamples, type PreviewContext, type PreviewSample } from './campaign-preview-samples.js';
 import type { AudienceCounts } from './ports.js';
 import { userVarSource, userVars } from './template-vars.js';
@@ -74,7 +74,7 @@ export class CampaignPreviewService {
     const [sender] = await storage.users.batchGet([campaign.sender_id]);
     const context: PreviewContext = {
       campaign,
-      compiled: compileCampaign(campaign),
+      compiled: withRequestRenderBudget(compileCampaign(campaign), () => this.deps.clock.nowMicros()),
       base: renderBase(campaign, sender?.deleted_at === null ? sender : undefined),
       paths: templatePaths(campaign.message_template.text, 'receiver'),
     };

@@ -92,6 +92,38 @@ export function compileCampaign(campaign: Campaign): CompiledCampaign {
   };
 }
 
+/**
+ * What the renders of one request (a preview, a test send) may spend in all: this many ms,
+ * plus 1 ms per render. A template can be accepted at create time (rendered with empty
+ * variables) and be slow for every real receiver: up to two time budgets, ~100 ms, each. That
+ * made a preview of 50 samples answer in 5 s, holding the event loop, and its channel pass
+ * over the whole audience far longer. Past the allowance, the request's other targets fail
+ * at once with the reason; a template that takes microseconds never comes near it.
+ */
+export const REQUEST_RENDER_MS = 500;
+
+export function withRequestRenderBudget(compiled: CompiledCampaign, nowMicros: () => number): CompiledCampaign {
+  let spentMs = 0;
+  let renders = 0;
+  const guard = (render: RenderFn, field: string): RenderFn => (vars) => {
+    if (spentMs > REQUEST_RENDER_MS + renders) {
+      throw new Error(`${field}: not rendered: this request's renders took more than ${Math.round(spentMs)} ms (the template is too slow for these receivers)`);
+    }
+    const started = nowMicros();
+    try {
+      return render(vars);
+    } finally {
+      spentMs += (nowMicros() - started) / 1000;
+      renders++;
+    }
+  };
+  return {
+    version: compiled.version,
+    text: guard(compiled.text, 'message_template.text'),
+    channelId: compiled.channelId && guard(compiled.channelId, 'channel_template.id'),
+  };
+}
+
 export const renderBase = (campaign: Campaign, sender: User | undefined): RenderBase => ({
   sender: sender ? userVars(sender) : { id: campaign.sender_id },
   campaign: campaignVars(campaign),

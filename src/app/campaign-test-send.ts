@@ -15,6 +15,7 @@ import {
   renderUserTarget,
   type CompiledCampaign,
   type RenderBase,
+  withRequestRenderBudget,
 } from './campaign-rendering.js';
 import type { HeraldEvent } from './event-ports.js';
 
@@ -71,7 +72,7 @@ export class CampaignTestSend {
     if (missing.length > 0) {
       throw inputError(`user_ids do not exist: ${missing.join(', ')}`, { user_ids: 'unknown users' });
     }
-    const compiled = compileCampaign(campaign);
+    const compiled = withRequestRenderBudget(compileCampaign(campaign), () => this.deps.clock.nowMicros());
     const sender = byId.get(campaign.sender_id);
     const base = renderBase(campaign, sender);
     const entries: TestSendEntry[] = [];

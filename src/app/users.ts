@@ -45,7 +45,10 @@ export class UsersService {
     const now = this.deps.clock.nowMicros();
     return this.deps.storage.transaction(async (stores) => {
       const existing = new Map((await stores.users.batchGet(inputs.map((u) => u.id))).map((u) => [u.id, u]));
-      const users = inputs.map((input) => upsertedUser(input, existing.get(input.id), now, caller.kind === 'server'));
+      // One id under two keys: the later one wins, and the row is written once (PostgreSQL
+      // refuses an upsert that names a row twice).
+      const byId = new Map(inputs.map((input) => [input.id, upsertedUser(input, existing.get(input.id), now, caller.kind === 'server')]));
+      const users = [...byId.values()];
       await stores.users.batchUpsert(users);
       return users;
     });
@@ -69,13 +72,16 @@ export class UsersService {
     const now = this.deps.clock.nowMicros();
     return this.deps.storage.transaction(async (stores) => {
       const existing = new Map((await stores.users.batchGet(updates.map((u) => u.id))).map((u) => [u.id, u]));
-      const users = updates.map((update) => {
+      // Updates of the same user apply in order, each to the result of the one before, and the
+      // user is written once (PostgreSQL refuses an upsert that names a row twice).
+      for (const update of updates) {
         const user = existing.get(update.id);
         if (!user || user.deleted_at !== null) throw inputError(`user "${update.id}" does not exist`, { id: 'not found' });
         const updated = applyPartialUpdate(user, update.set ?? {}, update.unset ?? [], now);
         checkCustomData(updated.custom, `users.${update.id}.set`, this.deps.customData);
-        return updated;
-      });
+        existing.set(update.id, updated);
+      }
+      const users = [...new Set(updates.map((u) => u.id))].map((id) => existing.get(id)!);
       await stores.users.batchUpsert(users);
       return users;
     });
