@@ -17,8 +17,12 @@ export function openPostgres(url: string, poolSize = 10): { db: Kysely<Schema>; 
     options: '-c jit=off',
     application_name: 'herald',
   });
-  // An idle client that loses its server must not crash the process.
+  // A client that loses its server must not crash the process: the pool listens on idle
+  // clients only, and a checked-out client between two statements (a transaction, a restart
+  // of the server) emits 'error' with no listener, which throws. The query it runs next fails
+  // ("not queryable"), its transaction rolls back, and the pool replaces it on release.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool };
 }
