@@ -29,6 +29,12 @@ export interface SenderStore {
    * leaves out stay pending. Null when no target was free.
    */
   sendBatch(claim: BatchClaim, plan: (targetIds: readonly string[]) => Promise<DeliveryPlan>): Promise<DeliveryResult | null>;
+  /**
+   * Disk held back for the write that stops a campaign on a full disk (SQLite keeps a reserve
+   * file beside the database): kept each round, given up just before that write.
+   */
+  keepDiskReserve(): Promise<void>;
+  releaseDiskReserve(): Promise<boolean>;
   /** What the batch's receivers decided about being messaged by `senderId` (bans, blocks, mutes), live at `now`. */
   receiverRules(senderId: string, userIds: readonly string[], now: Micros): Promise<ReceiverRules>;
   /** Channel targets' channels, for their templates (`channel.*`). */

@@ -69,6 +69,7 @@ export class Sender {
   async sendRound(): Promise<boolean> {
     let worked = false;
     const campaigns = await this.deps.storage.scheduler.inProgress();
+    if (campaigns.length > 0) await this.store.keepDiskReserve();
     // Read once a round, for the app's throttle and webhooks: a change holds from the next round.
     const settings = campaigns.length > 0 ? await this.deps.storage.settings.get() : undefined;
     for (const campaign of campaigns) {
@@ -90,11 +91,12 @@ export class Sender {
   }
 
   /**
-   * Stops the campaign with the reason on it, where retrying could only fail again. The batch
-   * rolled back, so this small write fits where the batch's did not (on SQLite it reuses the
-   * WAL pages the rolled-back batch had written); a start after space is freed resumes it.
+   * Stops the campaign with the reason on it, where retrying could only fail again. The disk
+   * reserve is given up first, so this small write fits where the batch's did not; a start
+   * after space is freed resumes the campaign, and the reserve is made again.
    */
   private async halt(campaignId: string, error: string): Promise<void> {
+    await this.store.releaseDiskReserve();
     await this.deps.storage.transaction(async (stores) => {
       const now = this.deps.clock.nowMicros();
       if (await stores.campaigns.transition(campaignId, [CampaignStatus.inProgress], CampaignStatus.stopped, { now, error })) {

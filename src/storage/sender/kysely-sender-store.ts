@@ -125,6 +125,13 @@ export abstract class KyselySenderStore implements SenderStore {
       });
   }
 
+  /** PostgreSQL's disk is the server's to watch: nothing to keep here (sqlite-sender-store.ts does). */
+  async keepDiskReserve(): Promise<void> {}
+
+  async releaseDiskReserve(): Promise<boolean> {
+    return false;
+  }
+
   receiverRules(senderId: string, userIds: readonly string[], now: number): Promise<ReceiverRules> {
     return readReceiverRules(this.db, this.caps, senderId, userIds, now);
   }

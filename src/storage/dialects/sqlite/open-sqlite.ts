@@ -14,8 +14,21 @@ export type SqliteHandle = SqliteDatabase.Database;
  * waits its turn under the busy timeout instead.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
+  constructor(private readonly database: SqliteDatabase.Database) {
+    super({ database });
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
+  /**
+   * SQLite rolls a transaction back by itself on some errors (SQLITE_FULL, SQLITE_IOERR): a
+   * ROLLBACK then fails with "no transaction is active", and that error would replace the one
+   * that explains what happened (a full disk, which the sender acts on).
+   */
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.database.inTransaction) await super.rollbackTransaction(connection);
   }
 }
 
@@ -24,7 +37,7 @@ class ImmediateSqliteDialect extends SqliteDialect {
     super({ database });
   }
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver({ database: this.database });
+    return new ImmediateSqliteDriver(this.database);
   }
 }
 

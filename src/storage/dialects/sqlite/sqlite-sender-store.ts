@@ -8,6 +8,7 @@ import type { Schema } from '../../schema.js';
 import { KyselySenderStore, LeaseLost, type AudienceState } from '../../sender/kysely-sender-store.js';
 import type { DialectCaps } from '../dialect-caps.js';
 import type { SqliteHandle } from './open-sqlite.js';
+import { DiskReserve } from './disk-reserve.js';
 import { prepareSendStatements, type SendStatements } from './send-statements.js';
 
 /**
@@ -18,6 +19,7 @@ import { prepareSendStatements, type SendStatements } from './send-statements.js
  */
 export class SqliteSenderStore extends KyselySenderStore {
   private readonly s: SendStatements;
+  private readonly reserve: DiskReserve;
 
   constructor(
     db: Kysely<Schema>,
@@ -29,6 +31,15 @@ export class SqliteSenderStore extends KyselySenderStore {
   ) {
     super(db, caps, leaseMs);
     this.s = prepareSendStatements(raw);
+    this.reserve = new DiskReserve(raw.memory ? null : `${raw.name}-reserve`);
+  }
+
+  override async keepDiskReserve(): Promise<void> {
+    this.reserve.keep();
+  }
+
+  override async releaseDiskReserve(): Promise<boolean> {
+    return this.reserve.release();
   }
 
   /** Runs fn while holding Kysely's connection; as a write transaction when `write`. */
