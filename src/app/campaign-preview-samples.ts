@@ -12,7 +12,7 @@ import {
   type RenderBase,
   type RenderedTarget,
 } from './campaign-rendering.js';
-import type { AudienceStore } from './ports.js';
+import type { AudienceStore } from './audience-ports.js';
 import { userVars } from './template-vars.js';
 
 /** What every part of a preview shares. */

@@ -4,7 +4,7 @@ import { formatVarPath, templatePaths, templateReads } from '../domain/template-
 import type { AppDeps } from './app-deps.js';
 import { channelTypeOf, compileCampaign, renderBase, userTargetChannel, withRequestRenderBudget } from './campaign-rendering.js';
 import { previewSamples, type PreviewContext, type PreviewSample } from './campaign-preview-samples.js';
-import type { AudienceCounts } from './ports.js';
+import type { AudienceCounts } from './audience-ports.js';
 import { userVarSource, userVars } from './template-vars.js';
 
 export const PreviewLimits = { sample: 50, defaultSample: 5, targetIds: 50, targetIdLength: 255 } as const;

@@ -7,23 +7,12 @@ import type { Caller } from './caller.js';
 import { checkChannelType } from './channels.js';
 import { withReactions } from './message-reactions.js';
 import { withAuthors, withQuoted } from './message-references.js';
+import type { ReplyPage } from './message-query-ports.js';
 import type { MessageWithAuthor } from './messages.js';
 import { pageLimit } from './paging.js';
 
 /** getReplies' paging: ids as in a channel's history, created_at bounds, and the sort's direction. */
-export interface RepliesInput {
-  limit?: number;
-  id_lt?: string;
-  id_lte?: string;
-  id_gt?: string;
-  id_gte?: string;
-  created_at_before?: Micros;
-  created_at_before_or_equal?: Micros;
-  created_at_after?: Micros;
-  created_at_after_or_equal?: Micros;
-  /** created_at -1: without a lower bound, the newest replies. */
-  newest?: boolean;
-}
+export type RepliesInput = Partial<ReplyPage>;
 
 export interface PinnedInput {
   limit?: number;

@@ -18,6 +18,8 @@ import type { UnreadCounts } from './realtime-ports.js';
 import type { ReactionStore } from './reaction-ports.js';
 import type { FlagStore } from './flag-ports.js';
 import type { User } from '../domain/user.js';
+import type { AudienceStore } from './audience-ports.js';
+import type { MessageQueryStore } from './message-query-ports.js';
 import type { ModerationStore } from './moderation-ports.js';
 import type { ChannelAdminStore, ChannelExportStore, ChannelMuteStore, MemberStore } from './channel-management-ports.js';
 
@@ -119,52 +121,6 @@ export interface MessageStore {
    * data given (text_updated_at = now); returns those it changed.
    */
   edit(texts: ReadonlyMap<string, string>, content: { attachments: unknown[]; custom: Record<string, unknown> }, now: Micros): Promise<Message[]>;
-}
-
-/** A page of a thread's replies; always returned oldest first, like a channel's history. */
-export interface ReplyPage {
-  limit: number;
-  id_lt?: string;
-  id_lte?: string;
-  id_gt?: string;
-  id_gte?: string;
-  created_at_before?: Micros;
-  created_at_before_or_equal?: Micros;
-  created_at_after?: Micros;
-  created_at_after_or_equal?: Micros;
-  /** Without a lower bound: the newest `limit` (sort created_at -1) rather than the oldest. */
-  newest: boolean;
-}
-
-/** A page of a channel's pinned messages, pins past their pin_expires left out. */
-export interface PinnedPage {
-  limit: number;
-  offset: number;
-  now: Micros;
-  /** By pinned_at: -1 newest pin first (Stream's default), 1 oldest first. */
-  direction: 1 | -1;
-  pinned_at_before?: Micros;
-  pinned_at_before_or_equal?: Micros;
-  pinned_at_after?: Micros;
-  pinned_at_after_or_equal?: Micros;
-}
-
-/** Search: messages (not deleted) of the channels that match `channelFilter`. */
-export interface MessageSearch {
-  channelFilter: FilterNode;
-  messageFilter: FilterNode;
-  sort: SortSpec;
-  limit: number;
-  offset: number;
-  /** Only channels this user is a member of (a user token's search). */
-  memberId?: string;
-}
-
-/** Reads of messages beyond a channel's history: threads, pins and search. */
-export interface MessageQueryStore {
-  replies(parentId: string, page: ReplyPage): Promise<Message[]>;
-  pinned(cid: string, page: PinnedPage): Promise<Message[]>;
-  search(search: MessageSearch): Promise<Array<{ message: Message; channel: Channel }>>;
 }
 
 export interface FeedStore {
@@ -349,66 +305,6 @@ export interface MessageJobStore {
    * superseded): the caller's transaction must then roll back.
    */
   advance(job: MessageJob, owner: string, to: string | null, walked: number, finished: boolean, now: Micros): Promise<boolean>;
-}
-
-/**
- * What a campaign preview reads of its audience (storage/audience-store.ts). It writes nothing.
- * The audience is the sender's: user_ids or every segment, as expansion reads them
- * (storage/sender/segment-page.ts), de-duplicated, minus targets the ledger has finished.
- */
-export interface AudienceStore {
-  /** Counts over the whole audience, computed in the database. */
-  count(campaign: Campaign, request: AudienceCountRequest): Promise<AudienceCounts>;
-  /** Targets in id order after `after` (null: from the first), the unfinished ones with their users. */
-  page(campaign: Campaign, after: string | null, limit: number): Promise<AudiencePage>;
-  /** Those of `targetIds` that a send started now would reach: in the audience and not finished. */
-  batchInAudience(campaign: Campaign, targetIds: readonly string[]): Promise<Set<string>>;
-  /** Each cid that has a channel row: `live`, or `deleted` (a send skips it and cannot create it). */
-  batchChannelStates(cids: readonly string[]): Promise<Map<string, 'live' | 'deleted'>>;
-  /** Messages a second of the campaign that completed last with messages sent; null if none did. */
-  recentSendRate(): Promise<number | null>;
-}
-
-/** Where userVars (app/template-vars.ts) finds a `receiver.*` path. */
-export type UserVarSource =
-  | { kind: 'column'; column: 'id' | 'name' | 'image' | 'role' | 'language' }
-  | { kind: 'json'; column: 'teams' | 'custom'; path: readonly (string | number)[] }
-  /** A property of a text field: never there. */
-  | { kind: 'never' };
-
-export interface AudienceCountRequest {
-  /**
-   * Decide user targets' distinct channels (sender + receiver) in the database: the channel
-   * type, or null when the campaign names its channels with channel_template.id.
-   */
-  distinctChannelType: string | null;
-  /** Counted as missing for each target whose receiver lacks it (channel targets have none). */
-  receiverVars: readonly UserVarSource[];
-}
-
-export interface AudienceCounts {
-  /** Distinct targets a send started now would reach. */
-  total: number;
-  /** Per segment id, its size before de-duplication (and before the ledger is subtracted); 0 for a deleted segment. */
-  segments: Map<string, number>;
-  /** Channel targets (cids), and those whose channel is live. */
-  channelTargets: number;
-  liveChannelTargets: number;
-  /** User targets that are users (not deleted), and the sender among them. */
-  knownUsers: number;
-  sender: number;
-  /** With distinctChannelType: known users whose distinct channel is live, or deleted. */
-  distinctLive: number;
-  distinctDeleted: number;
-  /** Per receiverVars entry: targets without the value (or null), no receiver counting as without. */
-  missing: number[];
-}
-
-export interface AudiencePage {
-  /** Unfinished targets of the page; `user` for those that are users (not deleted). */
-  rows: Array<{ target: string; user?: User }>;
-  /** The target to continue after; null at the end. */
-  next: string | null;
 }
 
 /**

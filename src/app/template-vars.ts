@@ -1,7 +1,7 @@
 import type { Campaign } from '../domain/campaign.js';
 import type { VarPath } from '../domain/template-variables.js';
 import type { User } from '../domain/user.js';
-import type { UserVarSource } from './ports.js';
+import type { UserVarSource } from './audience-ports.js';
 
 /**
  * What templates see of a user: its fields with custom data flattened beside them, as

@@ -1,5 +1,5 @@
 import { sql, type Expression, type Kysely, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
-import type { AudienceCountRequest, AudienceCounts, AudiencePage, AudienceStore, UserVarSource } from '../app/ports.js';
+import type { AudienceCountRequest, AudienceCounts, AudiencePage, AudienceStore, UserVarSource } from '../app/audience-ports.js';
 import { CampaignStatus, type Campaign } from '../domain/campaign.js';
 import { AudienceRowsBuilder, audienceSources, type AudienceRows, type AudienceSources } from './audience-rows.js';
 import type { DialectCaps } from './dialects/dialect-caps.js';

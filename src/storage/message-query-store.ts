@@ -1,11 +1,11 @@
 import { sql, type Kysely } from 'kysely';
-import type { MessageQueryStore, MessageSearch, PinnedPage, ReplyPage } from '../app/ports.js';
+import type { MessageQueryStore, MessageSearch, PinnedPage, ReplyPage } from '../app/message-query-ports.js';
 import type { Channel } from '../domain/channel.js';
 import type { Message } from '../domain/message.js';
 import { channelFromRow } from './channel-store.js';
 import type { DialectCaps } from './dialects/dialect-caps.js';
 import { applySort, channelFilterTarget, channelFilterTargetFor, compileFilter, messageFilterTarget } from './filter-compiler.js';
-import { messageFromRow } from './message-store.js';
+import { messageFromRow, selectMessages } from './message-store.js';
 import type { Schema } from './schema.js';
 
 /**
@@ -21,11 +21,7 @@ export class KyselyMessageQueryStore implements MessageQueryStore {
   ) {}
 
   private select() {
-    return this.db
-      .selectFrom('messages')
-      .innerJoin('channels', 'channels.pk', 'messages.channel_pk')
-      .selectAll('messages')
-      .select('channels.cid');
+    return selectMessages(this.db);
   }
 
   async replies(parentId: string, page: ReplyPage): Promise<Message[]> {

@@ -34,6 +34,10 @@ export const messageFromRow = (caps: DialectCaps, r: MessageRow): Message => ({
   reaction_scores: jsonObject(caps, r.reaction_scores) as Record<string, number>,
 });
 
+/** Messages with their channel's cid: every read of messages starts here. */
+export const selectMessages = (db: Kysely<Schema>) =>
+  db.selectFrom('messages').innerJoin('channels', 'channels.pk', 'messages.channel_pk').selectAll('messages').select('channels.cid');
+
 export class KyselyMessageStore implements MessageStore {
   constructor(
     private readonly db: Kysely<Schema>,
@@ -41,11 +45,7 @@ export class KyselyMessageStore implements MessageStore {
   ) {}
 
   private select() {
-    return this.db
-      .selectFrom('messages')
-      .innerJoin('channels', 'channels.pk', 'messages.channel_pk')
-      .selectAll('messages')
-      .select('channels.cid');
+    return selectMessages(this.db);
   }
 
   async insert(m: Message): Promise<void> {
