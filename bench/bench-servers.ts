@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
@@ -32,7 +32,8 @@ export function herald(role: string, env: NodeJS.ProcessEnv, port: number): Chil
   return spawn(process.execPath, [...START_FLAGS, ...nodeArgs, 'dist/main/server.js'], {
     cwd: root,
     env: { ...process.env, ...env, HERALD_ROLE: role, PORT: String(port), LOG_LEVEL: 'warn', HERALD_API_KEY: KEY, HERALD_API_SECRET: SECRET },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    // Warnings and errors (LOG_LEVEL=warn) reach the benchmark's output.
+    stdio: ['ignore', 'inherit', 'inherit'],
   });
 }
 
@@ -91,4 +92,36 @@ export async function benchDatabase(name: string, postgres: boolean): Promise<{ 
 /** Waits up to 10 s for a started Herald to answer /healthz. */
 export async function waitHealthy(base: string): Promise<void> {
   for (let i = 0; i < 100 && !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false)); i++) await sleep(100);
+}
+
+// /proc/<pid>/stat counts CPU in clock ticks of 1/100 s (getconf CLK_TCK).
+const TICKS_PER_SECOND = 100;
+
+/** User plus system CPU seconds of the processes, all their threads included. */
+export function cpuSeconds(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone
+    }
+  }
+  return ticks / TICKS_PER_SECOND;
+}
+
+/** Every PostgreSQL server process of this machine (the bench's database is the only busy one). */
+export function postgresPids(): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'postgres';
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }

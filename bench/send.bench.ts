@@ -1,11 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import SqliteDatabase from 'better-sqlite3';
 import { migrateToLatest, openDatabase } from '../src/storage/database.js';
-import { api, benchDatabase, dataRoot, herald, importUsers, percentile, root, waitHealthy } from './bench-servers.js';
+import { api, benchDatabase, cpuSeconds, dataRoot, herald, importUsers, percentile, postgresPids, root, waitHealthy } from './bench-servers.js';
 import { generateUsers } from './generate-users.js';
 import { postgresFloor, sqliteFloor } from './send-floor.js';
 
@@ -76,24 +76,6 @@ interface Result {
   lockWaitShare?: number;
 }
 
-// /proc/<pid>/stat counts CPU in clock ticks of 1/100 s (getconf CLK_TCK).
-const TICKS_PER_SECOND = 100;
-
-/** User plus system CPU seconds of the processes, all their threads included. */
-function cpuSeconds(pids: readonly number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // gone
-    }
-  }
-  return ticks / TICKS_PER_SECOND;
-}
-
 // A scrape every 50 ms: Prometheus scrapes every 15 s, but a 100k send lasts a few seconds and
 // p99 wants a hundred samples or so.
 const SCRAPE_EVERY_MS = 50;
@@ -117,20 +99,6 @@ function timeScrapes(base: string) {
     await done;
     return times.sort((a, b) => a - b);
   };
-}
-
-/** Every PostgreSQL server process of this machine (the bench's database is the only busy one). */
-function postgresPids(): number[] {
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((d) => {
-      try {
-        return readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'postgres';
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 /** Samples Herald's active backends every 50 ms; reports the share that waited on a lock. */

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable, type SelectQueryBuilder } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import type { ChannelStore, ChannelWithMembers, NewMember, PageRequest } from '../app/ports.js';
 import type { UnreadCounts } from '../app/realtime-ports.js';
 import type { Channel, ChannelMember } from '../domain/channel.js';
@@ -157,56 +157,76 @@ export class KyselyChannelStore implements ChannelStore {
     const counts = new Map<string, UnreadCounts>(userIds.map((id) => [id, { messages: 0, channels: 0 }]));
     if (userIds.length === 0) return counts;
     // Per recipient, not per message: each user's memberships (channel_members_user), then
-    // each channel's messages through messages_channel. A campaign batch asks for up to a
-    // batch's worth of users at once.
-    const rows = await this.unread(this.db.selectFrom('channel_members as cm'))
-      .select((eb) => ['cm.user_id', eb.fn.countAll<number>().as('messages'), eb.fn.count<number>('m.channel_pk').distinct().as('channels')])
-      .where(this.caps.inTextList(sql.ref('cm.user_id'), userIds))
-      .groupBy('cm.user_id')
+    // each channel's unread count. A campaign batch asks for up to a batch's worth of users.
+    // Materialized, so that the two sums read each count once rather than run it twice.
+    const rows = await this.db
+      .with(
+        (cte) => cte('u').materialized(),
+        (db) =>
+          db
+            .selectFrom('channel_members as cm')
+            .select((eb) => ['cm.user_id', this.unreadOf(eb)])
+            .where(this.caps.inTextList(sql.ref('cm.user_id'), userIds)),
+      )
+      .selectFrom('u')
+      .select((eb) => [
+        'u.user_id',
+        eb.fn.sum<number>('u.unread').as('messages'),
+        eb.fn.sum<number>(eb.case().when('u.unread', '>', 0).then(1).else(0).end()).as('channels'),
+      ])
+      .groupBy('u.user_id')
       .execute();
     for (const r of rows) counts.set(r.user_id, { messages: Number(r.messages), channels: Number(r.channels) });
     return counts;
   }
 
   async unreadChannels(userId: string): Promise<Array<{ cid: string; type: string; unread: number; last_read: number }>> {
-    // The user's memberships (channel_members_user), each joined to its unread messages.
-    const rows = await this.unread(this.db.selectFrom('channel_members as cm'))
+    // The user's memberships (channel_members_user), each with its channel and unread count.
+    const memberships = this.db
+      .selectFrom('channel_members as cm')
       .innerJoin('channels as c', 'c.pk', 'cm.channel_pk')
-      .select((eb) => ['c.cid', 'c.type', 'cm.last_read_at', 'cm.created_at', eb.fn.countAll<number>().as('unread')])
+      .select((eb) => ['c.cid', 'c.type', 'cm.last_read_at', 'cm.created_at', this.unreadOf(eb)])
       .where('cm.user_id', '=', userId)
       .where('c.deleted_at', 'is', null)
-      .groupBy(['c.cid', 'c.type', 'cm.last_read_at', 'cm.created_at'])
-      .orderBy('c.cid')
-      .execute();
+      .as('u');
+    const rows = await this.db.selectFrom(memberships).selectAll().where('u.unread', '>', 0).orderBy('u.cid').execute();
     return rows.map((r) => ({ cid: r.cid, type: r.type, unread: Number(r.unread), last_read: r.last_read_at ?? r.created_at }));
   }
 
   async memberUnreadCounts(cid: string, userIds: readonly string[]): Promise<Map<string, number>> {
     const counts = new Map<string, number>(userIds.map((id) => [id, 0]));
     if (userIds.length === 0) return counts;
-    const rows = await this.unread(this.db.selectFrom('channel_members as cm'))
-      .select((eb) => ['cm.user_id', eb.fn.countAll<number>().as('messages')])
+    const rows = await this.db
+      .selectFrom('channel_members as cm')
+      .select((eb) => ['cm.user_id', this.unreadOf(eb)])
       .where('cm.channel_pk', '=', this.pkOf(cid))
       .where(this.caps.inTextList(sql.ref('cm.user_id'), userIds))
-      .groupBy('cm.user_id')
       .execute();
-    for (const r of rows) counts.set(r.user_id, Number(r.messages));
+    for (const r of rows) counts.set(r.user_id, Number(r.unread));
     return counts;
   }
 
-  /** Joins each membership to its channel's messages that are unread by that member. */
-  private unread(from: SelectQueryBuilder<Schema & { cm: ChannelMembersTable }, 'cm', object>) {
-    return from
-      .innerJoin('messages as m', 'm.channel_pk', 'cm.channel_pk')
+  /**
+   * Adds each membership's count of messages unread by that member, as a subquery per
+   * membership through messages_channel (channel_pk, id). A join would leave the order to the
+   * planner, and PostgreSQL without statistics on a freshly filled messages table scanned it
+   * whole for every connecting user (143 ms a connect at 20,000 messages; the subquery: 0.1 ms).
+   */
+  private unreadOf(eb: ExpressionBuilder<Schema & { cm: ChannelMembersTable }, 'cm'>) {
+    return eb
+      .selectFrom('messages as m')
+      .select(eb.fn.countAll<number>().as('n'))
+      .whereRef('m.channel_pk', '=', 'cm.channel_pk')
       .whereRef('m.user_id', '<>', 'cm.user_id')
       .where('m.deleted_at', 'is', null)
       // A silent message (one sent to a member who muted the channel or its sender) is not unread.
       .where('m.silent', '=', 0)
       // A thread reply counts in its channel only when it shows there (show_in_channel).
-      .where((eb) => eb.or([eb('m.parent_id', 'is', null), eb('m.show_in_channel', '=', 1)]))
+      .where((inner) => inner.or([inner('m.parent_id', 'is', null), inner('m.show_in_channel', '=', 1)]))
       // Nor is a shadow-banned user's message (migration 010): no one else sees it.
       .where('m.shadowed', '=', 0)
-      .where((eb) => eb.or([eb('cm.last_read_at', 'is', null), eb('m.created_at', '>', eb.ref('cm.last_read_at'))]));
+      .where((inner) => inner.or([inner('cm.last_read_at', 'is', null), inner('m.created_at', '>', inner.ref('cm.last_read_at'))]))
+      .as('unread');
   }
 
   async batchWithMembers(cids: readonly string[]): Promise<ChannelWithMembers[]> {
