@@ -110,8 +110,11 @@ export interface MessageStore {
   adjustReplyCount(parentId: string, delta: number): Promise<void>;
   /** Soft-deletes (marks) or removes the messages the users wrote. */
   batchDeleteByUsers(userIds: readonly string[], mode: 'soft' | 'hard', now: Micros): Promise<void>;
-  /** The campaign's messages with ids in [firstId, lastId]: one send batch (IdGenerator.block). */
-  batchOfCampaign(campaignId: string, firstId: string, lastId: string): Promise<Message[]>;
+  /**
+   * The campaign's messages with ids in [firstId, lastId] (one send batch: IdGenerator.block),
+   * in id order, up to `limit`; `afterId` continues after the last one read.
+   */
+  batchOfCampaign(campaignId: string, range: { firstId: string; lastId: string; afterId?: string; limit: number }): Promise<Message[]>;
   /** Messages by id, deleted ones too, whatever their channel. */
   byIds(ids: readonly string[]): Promise<Message[]>;
   /** Soft-deletes the messages not deleted yet (type `deleted`, deleted_at); returns those it deleted. */

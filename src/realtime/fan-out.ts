@@ -143,7 +143,7 @@ export class FanOut {
           for (const userId of notice.recipients) {
             for (const connection of this.connections.ofUser(userId)) {
               if (!connection.watching.has(cid)) continue;
-              changed ??= new SharedFrame(encoder.messageEvent(notice.change, notice, this.connections.watchersOf(cid).length));
+              changed ??= new SharedFrame(encoder.json(encoder.messageEvent(notice.change, notice, this.connections.watchersOf(cid).length)));
               part.send(connection, changed.for(unread.get(userId)));
             }
           }
@@ -157,10 +157,10 @@ export class FanOut {
         for (const userId of notice.recipients) {
           for (const connection of this.connections.ofUser(userId)) {
             if (connection.watching.has(cid)) {
-              watching ??= new SharedFrame(encoder.messageEvent('message.new', notice, this.connections.watchersOf(cid).length));
+              watching ??= new SharedFrame(encoder.json(encoder.messageEvent('message.new', notice, this.connections.watchersOf(cid).length)));
               part.send(connection, watching.for(unread.get(userId)));
             } else if (userId !== notice.message.user_id && !notice.message.silent) {
-              notifying ??= new SharedFrame(encoder.messageEvent('notification.message_new', notice, watchers.size));
+              notifying ??= new SharedFrame(encoder.json(encoder.messageEvent('notification.message_new', notice, watchers.size)));
               part.send(connection, notifying.for(unread.get(userId)));
             }
           }
@@ -170,16 +170,16 @@ export class FanOut {
       case 'added': {
         const events = encoder.addedEvents(notice);
         const userId = notice.member.member.user_id;
-        const frame = new SharedFrame(events.notification).for(unread.get(userId));
+        const frame = new SharedFrame(encoder.json(events.notification)).for(unread.get(userId));
         for (const connection of this.connections.ofUser(userId)) part.send(connection, frame);
-        this.toWatchers(part, watchers, JSON.stringify(events.watchers));
+        if (watchers.size > 0) this.toWatchers(part, watchers, encoder.json(events.watchers));
         return;
       }
       case 'read': {
         const events = encoder.readEvents(notice);
-        const frame = new SharedFrame(events.notification).for(unread.get(notice.readerId));
+        const frame = new SharedFrame(encoder.json(events.notification)).for(unread.get(notice.readerId));
         for (const connection of this.connections.ofUser(notice.readerId)) part.send(connection, frame);
-        this.toWatchers(part, watchers, JSON.stringify(events.watchers));
+        if (watchers.size > 0) this.toWatchers(part, watchers, encoder.json(events.watchers));
         return;
       }
     }
@@ -191,7 +191,7 @@ export class FanOut {
     if (event.channel && event.to_watchers !== false) for (const c of this.connections.watchersOfChannel(event.channel.cid)) targets.add(c);
     for (const userId of event.notify ?? []) for (const c of this.connections.ofUser(userId)) targets.add(c);
     if (targets.size === 0) return;
-    const frame = JSON.stringify(part.encoder.chatEvent(event));
+    const frame = part.encoder.json(part.encoder.chatEvent(event));
     for (const connection of targets) part.send(connection, frame);
     // A deactivated user's sessions end: 1000 is final, so its clients do not reconnect.
     if (event.disconnect) {
@@ -211,7 +211,8 @@ export class FanOut {
     }
     const watchers = this.connections.watchersOfChannel(event.cid);
     if (watchers.size === 0) return;
-    const frame = JSON.stringify(new ChatEventEncoder().channelEvent(event.cid, event.event));
+    const encoder = new ChatEventEncoder();
+    const frame = encoder.json(encoder.channelEvent(event.cid, event.event));
     for (const connection of watchers) if (connection.userId !== event.event.user.id) connection.send(frame);
   }
 }

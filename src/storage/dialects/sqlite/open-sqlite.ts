@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from 'kysely';
 import type { Schema } from '../../schema.js';
 import { registerSqlFunctions } from './sql-functions.js';
+import { StatementCache } from './statement-cache.js';
 
 export type SqliteHandle = SqliteDatabase.Database;
 
@@ -15,7 +16,7 @@ export type SqliteHandle = SqliteDatabase.Database;
  */
 class ImmediateSqliteDriver extends SqliteDriver {
   constructor(private readonly database: SqliteDatabase.Database) {
-    super({ database });
+    super({ database: new StatementCache(database) });
   }
 
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
