@@ -222,5 +222,4 @@ export class KyselyMessageStore implements MessageStore {
       .execute();
     return rows.map((r) => messageFromRow(this.caps, r));
   }
-
 }

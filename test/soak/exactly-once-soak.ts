@@ -108,7 +108,10 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       await sleep(150 + Math.random() * 400);
       const { campaign: now } = await campaign.get();
       if (now.status === 'completed') break;
-      const move = added < o.added && report.adds <= report.kills ? 1 : Math.random() * 0.7;
+      // Each kind of move once, first (an add, a kill, a stop), so that a send that completes in
+      // two seconds still meets all three; then adds and kills alternate with random moves.
+      const firstOfEach = report.adds === 0 && added < o.added ? 1 : report.kills === 0 ? 0 : report.stops === 0 ? 0.5 : null;
+      const move = firstOfEach ?? (added < o.added && report.adds <= report.kills ? 1 : Math.random() * 0.7);
       if (move < 0.4) {
         const w = Math.floor(Math.random() * workers.length);
         await kill(workers[w]);
