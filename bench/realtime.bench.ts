@@ -201,7 +201,7 @@ async function runMode(mode: string): Promise<Result> {
     // 8 s apart once the process goes quiet: the baseline waits for it as the idle reading does.
     await sleep(settleMs);
     const before = apis.map(rssMiB);
-    const heapBefore = await Promise.all(bases.map(heapMiB));
+    const heapBefore = process.env.BENCH_VERBOSE ? await Promise.all(bases.map(heapMiB)) : [];
     for (let i = 0; i < connections; i += 250) {
       const slice = Array.from({ length: Math.min(250, connections - i) }, (_, k) => i + k);
       clients.push(...(await Promise.all(slice.map((n) => connect(bases[n % bases.length], n)))));

@@ -3,7 +3,7 @@ import type { EphemeralEvent, RealtimeBus } from '../app/realtime-ports.js';
 import type { ChatEvent } from '../domain/chat-event.js';
 import type { FeedRow } from '../domain/feed.js';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { ChatEventEncoder, SharedFrame } from '../wire/chat-events.js';
+import { ChatEventEncoder, type SharedFrame } from '../wire/chat-events.js';
 import type { Connection, ConnectionRegistry } from './connections.js';
 
 export interface FanOutLogger {
@@ -143,7 +143,7 @@ export class FanOut {
           for (const userId of notice.recipients) {
             for (const connection of this.connections.ofUser(userId)) {
               if (!connection.watching.has(cid)) continue;
-              changed ??= new SharedFrame(encoder.json(encoder.messageEvent(notice.change, notice, this.connections.watchersOf(cid).length)));
+              changed ??= encoder.frame(encoder.messageEvent(notice.change, notice, this.connections.watchersOf(cid).length));
               part.send(connection, changed.for(unread.get(userId)));
             }
           }
@@ -157,10 +157,10 @@ export class FanOut {
         for (const userId of notice.recipients) {
           for (const connection of this.connections.ofUser(userId)) {
             if (connection.watching.has(cid)) {
-              watching ??= new SharedFrame(encoder.json(encoder.messageEvent('message.new', notice, this.connections.watchersOf(cid).length)));
+              watching ??= encoder.frame(encoder.messageEvent('message.new', notice, this.connections.watchersOf(cid).length));
               part.send(connection, watching.for(unread.get(userId)));
             } else if (userId !== notice.message.user_id && !notice.message.silent) {
-              notifying ??= new SharedFrame(encoder.json(encoder.messageEvent('notification.message_new', notice, watchers.size)));
+              notifying ??= encoder.frame(encoder.messageEvent('notification.message_new', notice, watchers.size));
               part.send(connection, notifying.for(unread.get(userId)));
             }
           }
@@ -170,14 +170,14 @@ export class FanOut {
       case 'added': {
         const events = encoder.addedEvents(notice);
         const userId = notice.member.member.user_id;
-        const frame = new SharedFrame(encoder.json(events.notification)).for(unread.get(userId));
+        const frame = encoder.frame(events.notification).for(unread.get(userId));
         for (const connection of this.connections.ofUser(userId)) part.send(connection, frame);
         if (watchers.size > 0) this.toWatchers(part, watchers, encoder.json(events.watchers));
         return;
       }
       case 'read': {
         const events = encoder.readEvents(notice);
-        const frame = new SharedFrame(encoder.json(events.notification)).for(unread.get(notice.readerId));
+        const frame = encoder.frame(events.notification).for(unread.get(notice.readerId));
         for (const connection of this.connections.ofUser(notice.readerId)) part.send(connection, frame);
         if (watchers.size > 0) this.toWatchers(part, watchers, encoder.json(events.watchers));
         return;

@@ -85,6 +85,11 @@ export class ChatEventEncoder {
     return this.fragments.stringify(event);
   }
 
+  /** An event of this encoder for many recipients, each with their own unread counts. */
+  frame(event: object): SharedFrame {
+    return new SharedFrame(this.json(event));
+  }
+
   private user(user: User | null, id: string): object {
     let encoded = this.users.get(id);
     if (!encoded) this.users.set(id, (encoded = this.fragments.of(this.wire.userOrStub(user, id))));
@@ -114,7 +119,7 @@ export class ChatEventEncoder {
       ...channelRef(channel),
       ...(type === 'notification.message_new' && { channel: this.channel(channel, channel.created_by_id === message.user_id ? author : null) }),
       message_id: message.id,
-      message: this.wire.message({ message, user: author }, user as Record<string, unknown>),
+      message: this.wire.message({ message, user: author }, user),
       user,
       watcher_count: watcherCount,
       channel_member_count: channel.member_count,
@@ -169,7 +174,7 @@ export class ChatEventEncoder {
 export class SharedFrame {
   private readonly head: string;
 
-  /** `json`: the event's text, from `ChatEventEncoder.json`. */
+  /** `json`: the event's text (`ChatEventEncoder.frame` makes one). */
   constructor(json: string) {
     this.head = json.slice(0, -1);
   }

@@ -126,7 +126,7 @@ export class WireEncoder {
   }
 
   /** `encodedUser`: the author already encoded, for events of one author (a campaign's sender). */
-  message({ message: m, user }: MessageWithUser, encodedUser?: Record<string, unknown>): Record<string, unknown> {
+  message({ message: m, user }: MessageWithUser, encodedUser?: object): Record<string, unknown> {
     const custom = m.campaign_id === null ? m.custom : { ...m.custom, campaign_id: m.campaign_id };
     return this.withCustom(
       {
