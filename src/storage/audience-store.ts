@@ -55,7 +55,7 @@ export class KyselyAudienceStore implements AudienceStore {
     const live = channelKey ? sql<SqlBool>`(channels.pk is not null and channels.deleted_at is null)` : never;
     const deleted = channelKey ? sql<SqlBool>`(channels.deleted_at is not null)` : never;
     const perSegment = !finished && rows.direct && sources.segments.length > 1;
-    const row = (await query
+    const row = (await this.caps.mappedRead(this.db, () => query
       .select([
         sql<number>`count(*)`.as('total'),
         countIf(isChannel).as('channel_targets'),
@@ -67,7 +67,7 @@ export class KyselyAudienceStore implements AudienceStore {
         ...request.receiverVars.map((v, i) => countIf(sql<SqlBool>`(users.id is null or ${this.missing(v)})`).as(`missing_${i}`)),
         ...(perSegment ? sources.segments.map((s, i) => countIf(s.source?.users?.filter ?? sql<SqlBool>`(1 = ${s.source ? 1 : 0})`).as(`segment_${i}`)) : []),
       ])
-      .executeTakeFirstOrThrow()) as Record<string, unknown>;
+      .executeTakeFirstOrThrow())) as Record<string, unknown>;
     const n = (key: string) => Number(row[key] ?? 0);
     Object.assign(counts, {
       total: n('total'), channelTargets: n('channel_targets'), liveChannelTargets: n('live_channel_targets'), knownUsers: n('known_users'),

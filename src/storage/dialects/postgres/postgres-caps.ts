@@ -35,6 +35,7 @@ export const postgresCaps: DialectCaps = {
   jsonType: 'jsonb',
   supportsSkipLocked: true,
   indexedBy: () => sql``,
+  mappedRead: (_db, read) => read(),
   notifyOnCommit: true,
   parseJson: (value) => (typeof value === 'string' ? JSON.parse(value) : value),
   jsonValue: (column, key) => sql`(${column} -> ${key})`,

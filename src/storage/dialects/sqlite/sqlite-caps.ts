@@ -1,4 +1,4 @@
-import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import { escapeLike, type DialectCaps, type JsonScalar, type JsonScalarTest } from '../dialect-caps.js';
 import { DISTINCT_CHANNEL_ID_FN } from './sql-functions.js';
 
@@ -41,6 +41,31 @@ function valuesTest(values: readonly JsonScalar[]): RawBuilder<SqlBool> {
 function wordPrefixCi(expr: Expression<unknown>, prefix: string): RawBuilder<SqlBool> {
   const escaped = escapeLike(prefix);
   return sql<SqlBool>`(${expr} like ${`${escaped}%`} escape '\\' or ${expr} like ${`% ${escaped}%`} escape '\\')`;
+}
+
+// SQLite clamps the mapping to its compile-time limit (SQLITE_MAX_MMAP_SIZE, ~2 GiB on 64-bit);
+// a larger file is mapped that far and read beyond it as usual.
+const MMAP_BYTES = 2 ** 31;
+// Mapped reads in flight per database: the mapping ends with the last of them, and the pages
+// it touched leave the process's RSS with it.
+const mappedReads = new WeakMap<object, number>();
+
+/**
+ * Measured on the preview benchmark's database (1M users, a distinct channel each, 540 MB, API
+ * connection with a 4 MiB page cache, 2 cores): the preview's one statement 11–13 s unmapped,
+ * 4.4–4.8 s mapped; the bare join of the audience to channels 6.2–10.5 s against 2.7–2.9 s.
+ */
+async function mappedRead<T>(db: Kysely<any>, read: () => Promise<T>): Promise<T> {
+  const inFlight = mappedReads.get(db) ?? 0;
+  mappedReads.set(db, inFlight + 1);
+  try {
+    if (inFlight === 0) await sql`pragma mmap_size = ${sql.raw(String(MMAP_BYTES))}`.execute(db);
+    return await read();
+  } finally {
+    const left = mappedReads.get(db)! - 1;
+    mappedReads.set(db, left);
+    if (left === 0) await sql`pragma mmap_size = 0`.execute(db);
+  }
 }
 
 export const sqliteCaps: DialectCaps = {
@@ -93,4 +118,5 @@ export const sqliteCaps: DialectCaps = {
     return sql<SqlBool>`(coalesce(json_type(${column}, ${`$${at}`}), 'null') = 'null')`;
   },
   textRows: (values) => sql<{ target: string }>`select value as target from json_each(${JSON.stringify(values)})`,
+  mappedRead,
 };
