@@ -74,6 +74,8 @@ interface Result {
   cpuPer1000: number;
   /** Share of pg_stat_activity samples of Herald's active backends that waited on a lock. */
   lockWaitShare?: number;
+  /** CPU seconds per 1,000 targets of the API process, the worker processes and PostgreSQL. */
+  cpuPer1000ByPart: Record<string, number>;
 }
 
 // A scrape every 50 ms: Prometheus scrapes every 15 s, but a 100k send lasts a few seconds and
@@ -145,8 +147,9 @@ async function runMode(mode: string, size: number, usersFile: string): Promise<R
       message_template: { text: 'Hi {{ receiver.name }}, news from {{ sender.name }}!' },
       skip_webhook: webhookMode !== 'on',
     });
-    const pids = [...processes.map((p) => p.pid!), ...(mode === 'sqlite' ? [] : postgresPids())];
-    const cpuBefore = cpuSeconds(pids);
+    // CPU seconds by part of the machine: the API process, the worker processes, PostgreSQL.
+    const parts = { api: [processes[0].pid!], workers: processes.slice(1).map((p) => p.pid!), postgres: mode === 'sqlite' ? [] : postgresPids() };
+    const cpuBefore = Object.fromEntries(Object.entries(parts).map(([k, pids]) => [k, cpuSeconds(pids)]));
     const lockWaits = mode === 'sqlite' ? undefined : sampleLockWaits(env.DATABASE_URL!);
     const startedAt = Date.now();
     await api(base, 'POST', `/campaigns/${campaign.id}/start`, {});
@@ -160,7 +163,8 @@ async function runMode(mode: string, size: number, usersFile: string): Promise<R
       if (got.campaign.status === 'completed') done = got.campaign;
       else await sleep(25);
     }
-    const cpu = cpuSeconds(pids) - cpuBefore;
+    const cpuByPart = Object.fromEntries(Object.entries(parts).map(([k, pids]) => [k, cpuSeconds(pids) - cpuBefore[k]]));
+    const cpu = Object.values(cpuByPart).reduce((a, b) => a + b, 0);
     const scrapeTimes = await scrapes();
     const lockWaitShare = await lockWaits?.();
     const seconds = (Date.parse(done.stats.stats_completed_at) - startedAt) / 1000;
@@ -180,6 +184,7 @@ async function runMode(mode: string, size: number, usersFile: string): Promise<R
     return {
       mode, webhooks: webhookMode, deliveredRate, size, seconds, rate: targets / seconds, firstMessageMs, rssMiB,
       p50: percentile(latencies, 50), p99: percentile(latencies, 99), floor, cpuPer1000: cpu / (targets / 1000), lockWaitShare,
+      cpuPer1000ByPart: Object.fromEntries(Object.entries(cpuByPart).map(([k, s]) => [k, Number((s / (targets / 1000)).toFixed(4))])),
       scrapes: scrapeTimes.length, metricsP50: percentile(scrapeTimes, 50), metricsP99: percentile(scrapeTimes, 99),
     };
   } finally {
