@@ -8,6 +8,11 @@ export interface BackgroundThread {
   stop(): Promise<void>;
 }
 
+/** A thread that is also sent messages: each one to its module's `parentPort`. */
+export interface MessagedThread extends BackgroundThread {
+  post(message: unknown): void;
+}
+
 // A send batch's garbage (5,000 users, plans and rendered texts) fills the young generation it
 // gets: 16 MiB kept the sender thread's heap under ~90 MiB at the same send rate as 48 (1M
 // targets, back to back: 24.6k/s and 309 MiB against 24.4k/s and 304 MiB).
@@ -18,7 +23,7 @@ const SENDER_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 16 };
 const CHECKPOINT_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 1 };
 
 /** Runs a module of main/ on a worker thread, and stops it by message ('stop' → 'stopped'). */
-function startThread(module: string, data: unknown, limits: ResourceLimits, onError: (error: Error) => void, onMessage?: (message: unknown) => void): BackgroundThread {
+export function startThread(module: string, data: unknown, limits: ResourceLimits, onError: (error: Error) => void, onMessage?: (message: unknown) => void): MessagedThread {
   // From dist the thread is a .js module. From the sources (tsx, in development and tests) it
   // is a .ts one, and Node 20 does not pass tsx's loader on to threads: the thread registers it.
   const fromSources = import.meta.url.endsWith('.ts');
@@ -29,6 +34,7 @@ function startThread(module: string, data: unknown, limits: ResourceLimits, onEr
   worker.on('error', onError);
   if (onMessage) worker.on('message', onMessage);
   return {
+    post: (message) => worker.postMessage(message),
     async stop() {
       if (worker.threadId === -1) return;
       worker.postMessage('stop');

@@ -2,11 +2,12 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { HeraldRole, loadConfig } from '../config/config.js';
 import { resolveCredentials } from '../config/credentials.js';
-import { migrateToLatest, openDatabase, refreshStatistics } from '../storage/database.js';
+import { migrateToLatest, openDatabase, refreshStatistics, type Database } from '../storage/database.js';
 import { buildMetricsApp } from '../http/metrics-app.js';
 import { composeFromConfig } from './compose.js';
 import { rateLimitsFromConfig } from './rate-limit-store.js';
 import { startBackgroundThread, startCheckpointer } from './background-thread.js';
+import { ThreadLongReads } from './long-reads.js';
 import { startWorkers } from './workers.js';
 import { dashboardLink } from './dashboard-link.js';
 import { printWelcome } from './welcome.js';
@@ -21,11 +22,17 @@ async function main(): Promise<void> {
   const credentials = resolveCredentials(config.dataDir, config);
   // Beside a sender thread (role all) the API's own connection reads little, mostly what the
   // sender just wrote (still in the OS's file cache): 4 MiB of page cache.
-  const database = openDatabase({
+  const opened = openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     sqliteCacheKiB: config.role === HeraldRole.all ? 4096 : undefined,
   });
+  // SQLite's driver is synchronous: the API's long reads run on a thread of their own.
+  const longReads =
+    opened.sqlite && config.role !== HeraldRole.worker
+      ? new ThreadLongReads(opened.location, (error) => logger.error({ err: error }, 'long-read thread failed; the next long read starts another'))
+      : undefined;
+  const database: Database = longReads ? { ...opened, longReads } : opened;
   logger.info({ storage: database.caps.name, location: database.location }, 'opening storage');
   await migrateToLatest(database);
   await refreshStatistics(database);
@@ -103,6 +110,7 @@ async function main(): Promise<void> {
     await app?.close();
     await rateLimits?.close();
     await Promise.all(workers.map((w) => w.stop()));
+    await longReads?.stop();
     await database.close();
     logger.info('stopped');
     process.exit(exitCode);

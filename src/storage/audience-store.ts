@@ -2,6 +2,7 @@ import { sql, type Expression, type Kysely, type RawBuilder, type Selectable, ty
 import type { AudienceCountRequest, AudienceCounts, AudiencePage, AudienceStore, UserVarSource } from '../app/audience-ports.js';
 import { CampaignStatus, type Campaign } from '../domain/campaign.js';
 import { AudienceRowsBuilder, audienceSources, type AudienceRows, type AudienceSources } from './audience-rows.js';
+import type { LongReads } from './database.js';
 import type { DialectCaps } from './dialects/dialect-caps.js';
 import { chunks } from './row-mapping.js';
 import type { Schema, UsersTable } from './schema.js';
@@ -18,6 +19,7 @@ export class KyselyAudienceStore implements AudienceStore {
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly caps: DialectCaps,
+    private readonly longReads?: LongReads,
   ) {
     this.builder = new AudienceRowsBuilder(db, caps);
   }
@@ -57,19 +59,21 @@ export class KyselyAudienceStore implements AudienceStore {
     const live = channelKey ? sql<SqlBool>`(channels.pk is not null and channels.deleted_at is null)` : never;
     const deleted = channelKey ? sql<SqlBool>`(channels.deleted_at is not null)` : never;
     const perSegment = !finished && rows.direct && sources.segments.length > 1;
-    const row = (await this.caps.mappedRead(this.db, () => query
-      .select([
-        sql<number>`count(*)`.as('total'),
-        countIf(isChannel).as('channel_targets'),
-        countIf(sql<SqlBool>`(${isChannel} and ${live})`).as('live_channel_targets'),
-        countIf(sql<SqlBool>`(users.id is not null)`).as('known_users'),
-        countIf(sql<SqlBool>`(users.id = ${campaign.sender_id})`).as('sender'),
-        countIf(distinct ? sql<SqlBool>`(not ${isChannel} and ${live})` : never).as('distinct_live'),
-        countIf(distinct ? sql<SqlBool>`(not ${isChannel} and ${deleted})` : never).as('distinct_deleted'),
-        ...request.receiverVars.map((v, i) => countIf(sql<SqlBool>`(users.id is null or ${this.missing(v)})`).as(`missing_${i}`)),
-        ...(perSegment ? sources.segments.map((s, i) => countIf(s.source?.users?.filter ?? sql<SqlBool>`(1 = ${s.source ? 1 : 0})`).as(`segment_${i}`)) : []),
-      ])
-      .executeTakeFirstOrThrow())) as Record<string, unknown>;
+    const counting = query.select([
+      sql<number>`count(*)`.as('total'),
+      countIf(isChannel).as('channel_targets'),
+      countIf(sql<SqlBool>`(${isChannel} and ${live})`).as('live_channel_targets'),
+      countIf(sql<SqlBool>`(users.id is not null)`).as('known_users'),
+      countIf(sql<SqlBool>`(users.id = ${campaign.sender_id})`).as('sender'),
+      countIf(distinct ? sql<SqlBool>`(not ${isChannel} and ${live})` : never).as('distinct_live'),
+      countIf(distinct ? sql<SqlBool>`(not ${isChannel} and ${deleted})` : never).as('distinct_deleted'),
+      ...request.receiverVars.map((v, i) => countIf(sql<SqlBool>`(users.id is null or ${this.missing(v)})`).as(`missing_${i}`)),
+      ...(perSegment ? sources.segments.map((s, i) => countIf(s.source?.users?.filter ?? sql<SqlBool>`(1 = ${s.source ? 1 : 0})`).as(`segment_${i}`)) : []),
+    ]);
+    // One row of aggregates: off the API's thread where the process has a place for it.
+    const row = ((this.longReads
+      ? await this.longReads.first(counting.compile())
+      : await this.caps.mappedRead(this.db, () => counting.executeTakeFirst())) ?? {}) as Record<string, unknown>;
     const n = (key: string) => Number(row[key] ?? 0);
     Object.assign(counts, {
       total: n('total'), channelTargets: n('channel_targets'), liveChannelTargets: n('live_channel_targets'), knownUsers: n('known_users'),

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { sql, type Kysely, Migrator } from 'kysely';
+import { sql, type CompiledQuery, type Kysely, Migrator } from 'kysely';
 import type { DialectCaps } from './dialects/dialect-caps.js';
 import { openPostgres } from './dialects/postgres/open-postgres.js';
 import { postgresCaps } from './dialects/postgres/postgres-caps.js';
@@ -17,7 +17,21 @@ export interface Database {
   readonly location: string;
   /** The PostgreSQL URL, for the realtime bus's own LISTEN connection. */
   readonly connectionString?: string;
+  /** Where long read-only statements run off the caller's thread, when the process has such a place. */
+  readonly longReads?: LongReads;
   close(): Promise<void>;
+}
+
+/**
+ * Long read-only statements (the preview's count over a whole audience: seconds at a million
+ * users) run away from the API's event loop. SQLite's driver is synchronous, so on the API's own
+ * connection such a statement holds every other request and chat connection of the process
+ * until it ends; main/read-thread.ts runs them on a connection of its own, on a thread of its own.
+ * PostgreSQL needs none: its statements run on the server.
+ */
+export interface LongReads {
+  /** The first row of a compiled SELECT, read with the file memory-mapped (DialectCaps.mappedRead). */
+  first(query: CompiledQuery): Promise<Record<string, unknown> | undefined>;
 }
 
 export interface DatabaseOptions {

@@ -42,7 +42,8 @@ function storesOn(db: Kysely<Schema>, database: Database, onFeedAppend?: () => v
     tasks: new KyselyTaskStore(db, database.caps),
     feed: new KyselyFeedStore(db, database.caps, onFeedAppend),
     campaignTargets: new KyselyCampaignTargetStore(db),
-    audience: new KyselyAudienceStore(db, database.caps),
+    // Long reads see committed data only: not within a transaction.
+    audience: new KyselyAudienceStore(db, database.caps, db === database.db ? database.longReads : undefined),
     messageJobs: new KyselyMessageJobStore(db, database.caps),
     metrics: new KyselyMetricsStore(db, database.caps),
     members: new KyselyMemberStore(db, database.caps),

@@ -5,6 +5,7 @@ import { StreamClient } from '@stream-io/node-sdk';
 import { testLogger } from './test-logs.js';
 import { StreamChat } from 'stream-chat';
 import { composeHerald, type Herald } from '../../src/main/compose.js';
+import { ThreadLongReads } from '../../src/main/long-reads.js';
 import { startWorkers, type LoopName } from '../../src/main/workers.js';
 import type { SenderOptions } from '../../src/sender/sender.js';
 import type { Clock } from '../../src/domain/clock.js';
@@ -73,7 +74,9 @@ export async function startHeraldOn(created: CreatedDatabase, options: StartOpti
   // stream-chat lets these override baseURL; a developer's shell must not redirect the tests.
   delete process.env.STREAM_LOCAL_TEST_RUN;
   delete process.env.STREAM_LOCAL_TEST_HOST;
-  const herald = composeHerald(created.database, {
+  // As the server: SQLite's long reads (the preview's count) on a thread of their own.
+  const longReads = created.database.sqlite ? new ThreadLongReads(created.database.location) : undefined;
+  const herald = composeHerald(longReads ? { ...created.database, longReads } : created.database, {
     clock: options.clock,
     customData: options.customData,
     sender: options.sender,
@@ -113,6 +116,7 @@ export async function startHeraldOn(created: CreatedDatabase, options: StartOpti
       await app.close();
       await Promise.all(workers.map((w) => w.stop()));
       await realtime.stop();
+      await longReads?.stop();
       if (!keepDatabase) await created.dispose();
     },
   };
