@@ -61,12 +61,15 @@ async function slowestGetDuring<T>(base: string, path: string, during: () => Pro
       await sleep(50);
     }
   })();
+  let value: T;
   try {
-    return { value: await during(), slowestMs };
+    value = await during();
   } finally {
     running = false;
+    // The GET in flight when `during` ends is the one a blocked event loop held longest.
     await poller;
   }
+  return { value, slowestMs };
 }
 
 /** The floors: the bare count of the filter, and the same joined to channels by distinct id. */
