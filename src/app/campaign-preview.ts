@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Campaign } from '../domain/campaign.js';
 import { inputError, notFound } from '../domain/errors.js';
 import { formatVarPath, templatePaths, templateReads } from '../domain/template-variables.js';
@@ -142,8 +143,10 @@ export class CampaignPreviewService {
    * over the whole audience read in keyset pages of 10,000 with a lookup of their cids: every
    * user travels to JS (row, JSON parse, render, cid probe), ~17 µs a target on 2 cores (16–17 s
    * at 950k) where the distinct channels' single statement costs ~1.4 µs (docs/benchmarks.md,
-   * Preview). Pages await the database, so the event loop is never held for more than one
-   * page's renders.
+   * Preview). Each page ends with a turn of the event loop: on SQLite the database's promises
+   * are already settled when awaited, so without it the whole pass (14–18 s at 950k) held every
+   * other request (measured by bench/preview.bench.ts's GETs beside the preview); now at most
+   * one page's reads and renders (~170 ms) do.
    */
   private async channelsRendered(context: PreviewContext, result: ChannelCounts): Promise<ChannelCounts> {
     const { campaign, compiled, base } = context;
@@ -163,6 +166,7 @@ export class CampaignPreviewService {
       const states = await this.deps.storage.audience.batchChannelStates([...new Set(cids)]);
       for (const cid of cids) this.place(cid, states.get(cid), 1, campaign.create_channels, created, result);
       after = page.next;
+      await yieldToEventLoop();
     } while (after !== null);
     return result;
   }
