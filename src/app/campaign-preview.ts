@@ -17,8 +17,10 @@ export const PreviewLimits = { sample: 50, defaultSample: 5, targetIds: 50, targ
  */
 export const DEFAULT_SEND_RATE_PER_SECOND = 10_000;
 
-// Targets a page of the JS pass over a template-named channel's audience: as expansion pages.
-const CHANNEL_PASS_PAGE = 10_000;
+// Targets a page of the JS pass over a template-named channel's audience. Each page holds the
+// event loop while it is read and rendered: 10,000 held the API's other requests for ~0.55 s
+// at a time (bench/preview.bench.ts, 950k targets on 2 cores).
+const CHANNEL_PASS_PAGE = 2_000;
 
 export interface PreviewRequest {
   sample?: number;
@@ -140,13 +142,13 @@ export class CampaignPreviewService {
 
   /**
    * A channel id that depends on the receiver is rendered in JS, as the sender renders it,
-   * over the whole audience read in keyset pages of 10,000 with a lookup of their cids: every
-   * user travels to JS (row, JSON parse, render, cid probe), ~17 µs a target on 2 cores (16–17 s
+   * over the whole audience read in keyset pages of 2,000 with a lookup of their cids: every
+   * user travels to JS (row, JSON parse, render, cid probe), ~14 µs a target on 2 cores (13 s
    * at 950k) where the distinct channels' single statement costs ~1.4 µs (docs/benchmarks.md,
    * Preview). Each page ends with a turn of the event loop: on SQLite the database's promises
    * are already settled when awaited, so without it the whole pass (14–18 s at 950k) held every
    * other request (measured by bench/preview.bench.ts's GETs beside the preview); now at most
-   * one page's reads and renders (~170 ms) do.
+   * one page's reads and renders do.
    */
   private async channelsRendered(context: PreviewContext, result: ChannelCounts): Promise<ChannelCounts> {
     const { campaign, compiled, base } = context;
