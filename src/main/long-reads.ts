@@ -1,5 +1,5 @@
 import type { CompiledQuery } from 'kysely';
-import type { LongReads } from '../storage/database.js';
+import type { Database, LongReads } from '../storage/database.js';
 import { startThread, type MessagedThread } from './background-thread.js';
 import type { ReadReply } from './read-thread.js';
 
@@ -38,6 +38,7 @@ export class ThreadLongReads implements LongReads {
 
   async stop(): Promise<void> {
     if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     const thread = this.thread;
     this.thread = null;
     await thread?.stop();
@@ -67,4 +68,11 @@ export class ThreadLongReads implements LongReads {
     this.pending.clear();
     this.onError(error);
   }
+}
+
+/** `database` with its long reads on a thread of their own on SQLite; as it is on PostgreSQL, which needs none. */
+export function withLongReadThread(database: Database, onError?: (error: Error) => void): { database: Database; longReads?: ThreadLongReads } {
+  if (!database.sqlite) return { database };
+  const longReads = new ThreadLongReads(database.location, onError);
+  return { database: { ...database, longReads }, longReads };
 }

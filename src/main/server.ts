@@ -2,12 +2,12 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { HeraldRole, loadConfig } from '../config/config.js';
 import { resolveCredentials } from '../config/credentials.js';
-import { migrateToLatest, openDatabase, refreshStatistics, type Database } from '../storage/database.js';
+import { migrateToLatest, openDatabase, refreshStatistics } from '../storage/database.js';
 import { buildMetricsApp } from '../http/metrics-app.js';
 import { composeFromConfig } from './compose.js';
 import { rateLimitsFromConfig } from './rate-limit-store.js';
 import { startBackgroundThread, startCheckpointer } from './background-thread.js';
-import { ThreadLongReads } from './long-reads.js';
+import { withLongReadThread } from './long-reads.js';
 import { startWorkers } from './workers.js';
 import { dashboardLink } from './dashboard-link.js';
 import { printWelcome } from './welcome.js';
@@ -28,11 +28,10 @@ async function main(): Promise<void> {
     sqliteCacheKiB: config.role === HeraldRole.all ? 4096 : undefined,
   });
   // SQLite's driver is synchronous: the API's long reads run on a thread of their own.
-  const longReads =
-    opened.sqlite && config.role !== HeraldRole.worker
-      ? new ThreadLongReads(opened.location, (error) => logger.error({ err: error }, 'long-read thread failed; the next long read starts another'))
-      : undefined;
-  const database: Database = longReads ? { ...opened, longReads } : opened;
+  const { database, longReads } =
+    config.role === HeraldRole.worker
+      ? { database: opened, longReads: undefined }
+      : withLongReadThread(opened, (error) => logger.error({ err: error }, 'long-read thread failed; the next long read starts another'));
   logger.info({ storage: database.caps.name, location: database.location }, 'opening storage');
   await migrateToLatest(database);
   await refreshStatistics(database);

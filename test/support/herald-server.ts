@@ -5,7 +5,7 @@ import { StreamClient } from '@stream-io/node-sdk';
 import { testLogger } from './test-logs.js';
 import { StreamChat } from 'stream-chat';
 import { composeHerald, type Herald } from '../../src/main/compose.js';
-import { ThreadLongReads } from '../../src/main/long-reads.js';
+import { withLongReadThread } from '../../src/main/long-reads.js';
 import { startWorkers, type LoopName } from '../../src/main/workers.js';
 import type { SenderOptions } from '../../src/sender/sender.js';
 import type { Clock } from '../../src/domain/clock.js';
@@ -75,8 +75,8 @@ export async function startHeraldOn(created: CreatedDatabase, options: StartOpti
   delete process.env.STREAM_LOCAL_TEST_RUN;
   delete process.env.STREAM_LOCAL_TEST_HOST;
   // As the server: SQLite's long reads (the preview's count) on a thread of their own.
-  const longReads = created.database.sqlite ? new ThreadLongReads(created.database.location) : undefined;
-  const herald = composeHerald(longReads ? { ...created.database, longReads } : created.database, {
+  const { database, longReads } = withLongReadThread(created.database);
+  const herald = composeHerald(database, {
     clock: options.clock,
     customData: options.customData,
     sender: options.sender,
