@@ -80,7 +80,11 @@ export class Sender {
         const delivered = batches.some((b) => b !== null && b !== 'throttled');
         await yieldToEventLoop();
         if (expanded || delivered) worked = true;
-        else if (!batches.includes('throttled') && (await this.complete(campaign.id))) worked = true;
+        // A batch that found nothing free (null) is the sign to check for the end, even when a
+        // sibling batch found the throttle empty: the first of two concurrent batches takes every
+        // token there is, so at the end of a throttled PostgreSQL send the second was always
+        // 'throttled', and waiting for a round without one left the campaign in progress.
+        else if (batches.includes(null) && (await this.complete(campaign.id))) worked = true;
       } catch (error) {
         if (!isDiskFull(error)) throw error;
         await this.halt(campaign.id, 'the database disk is full: the batch was rolled back; free space and start the campaign again');
