@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { getPriority } from 'node:os';
 import { dirname } from 'node:path';
 import { backends } from './support/backends.js';
 import { ledgerCounts } from './support/campaign-counts.js';
@@ -273,7 +274,8 @@ for (const { backend, skip } of await backends()) {
         const storage = h.databaseUrl ? { databaseUrl: h.databaseUrl } : { dataDir: dirname(h.database.location) };
         for (let i = 0; i < 2; i++) {
           const metricsPort = await freePort();
-          const env = { PORT: apiPort, HERALD_METRICS_PORT: String(metricsPort), HERALD_METRICS_TOKEN: TOKEN, HERALD_SEND_BATCH_SIZE: '4' };
+          // The first at the default priority, the second told to keep its parent's.
+          const env = { PORT: apiPort, HERALD_METRICS_PORT: String(metricsPort), HERALD_METRICS_TOKEN: TOKEN, HERALD_SEND_BATCH_SIZE: '4', ...(i === 1 && { HERALD_WORKER_NICE: '0' }) };
           const worker = await spawnHerald({ role: 'worker', ...storage, env });
           workers.push({ process: worker, metricsURL: `http://127.0.0.1:${metricsPort}` });
         }
@@ -292,6 +294,9 @@ for (const { backend, skip } of await backends()) {
           }
         }
         assert.ok((await fetch(`${h.baseURL}/healthz`)).ok, 'the API still holds PORT');
+        // Sending is batch work: a worker runs at nice 10 unless told otherwise, never less nice than it started.
+        assert.equal(getPriority(workers[0].process.child.pid), Math.max(getPriority(), 10));
+        assert.equal(getPriority(workers[1].process.child.pid), getPriority());
 
         const scrapeWorker = async (metricsURL: string) => {
           const response = await fetch(`${metricsURL}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
@@ -354,6 +359,17 @@ for (const { backend, skip } of await backends()) {
     });
   });
 }
+
+describe('HERALD_WORKER_NICE', () => {
+  it('is a nice value from 0 to 19, 10 by default', () => {
+    assert.equal(loadConfig({}).workerNice, 10);
+    assert.equal(loadConfig({ HERALD_WORKER_NICE: '0' }).workerNice, 0);
+    assert.equal(loadConfig({ HERALD_WORKER_NICE: '19' }).workerNice, 19);
+    for (const bad of ['-1', '20', '5.5', 'low']) {
+      assert.throws(() => loadConfig({ HERALD_WORKER_NICE: bad }), /invalid configuration: workerNice/, bad);
+    }
+  });
+});
 
 describe('HERALD_METRICS_PORT', () => {
   it('is a port number, and optional', () => {

@@ -39,6 +39,11 @@ const ConfigSchema = Type.Object({
   /** Requests a minute per route class for one user's tokens, and for server tokens; 0 for no limit. */
   rateLimitUserPerMinute: Type.Integer({ minimum: 0 }),
   rateLimitServerPerMinute: Type.Integer({ minimum: 0 }),
+  /**
+   * The scheduling priority (nice, 0–19) a `worker` process gives itself: sending is batch work,
+   * and on a machine it shares with API processes their requests should not queue behind it.
+   */
+  workerNice: Type.Integer({ minimum: 0, maximum: 19 }),
   /** Redis, to share rate limits between API processes. */
   redisUrl: Type.Optional(Type.String({ pattern: '^rediss?://' })),
 });
@@ -77,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // process serves, so only a runaway loop meets it (docs/limits.md).
     rateLimitUserPerMinute: Number(env.HERALD_RATE_LIMIT_USER_PER_MINUTE ?? DEFAULT_RATE_LIMITS.userPerWindow),
     rateLimitServerPerMinute: Number(env.HERALD_RATE_LIMIT_SERVER_PER_MINUTE ?? DEFAULT_RATE_LIMITS.serverPerWindow),
+    workerNice: env.HERALD_WORKER_NICE ? Number(env.HERALD_WORKER_NICE) : 10,
     redisUrl: env.REDIS_URL || undefined,
   };
   if (!Value.Check(ConfigSchema, candidate)) {
