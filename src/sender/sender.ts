@@ -101,9 +101,9 @@ export class Sender {
    * one batch a lane and waited for both: the two PostgreSQL lanes started every round in
    * step, planning together while the database idled and then writing together while this
    * process idled. Lanes that go on drift apart, so one plans while the other's commit runs
-   * (1M targets, one worker: 9.9–11.4k → 10.7–12.5k targets/s, ~8% at the median). Between batches a lane
-   * re-reads the campaign: a stop, a passed stop_at or a new throttle takes effect at the
-   * next batch, as it did at the next round.
+   * (1M targets, one worker: 9.9–11.4k → 10.7–12.5k targets/s, ~8% at the median). Between
+   * batches a lane re-reads the campaign: a stop, a passed stop_at or a new throttle takes
+   * effect at the next batch, as it did at the next round.
    */
   private async turn(first: Campaign, settings: AppSettings | undefined) {
     const { concurrency, batchSize, pageSize } = this.options;
