@@ -126,15 +126,16 @@ export class Sender {
       }));
     const lane = async () => {
       let campaign: Campaign | undefined = first;
-      do {
+      while (campaign) {
         if (!exhausted && demand + batchSize > supply) await expand();
         demand += batchSize;
         const batch = await this.sendBatch(campaign, settings);
         batches.push(batch);
         await yieldToEventLoop();
-        if (batch === null || batch === 'throttled') return;
+        // The turn's end is checked before the re-read: no read for a batch that is not sent.
+        if (batch === null || batch === 'throttled' || performance.now() >= endsAt) return;
         campaign = await this.stillSending(campaign.id);
-      } while (campaign && performance.now() < endsAt);
+      }
     };
     await Promise.all(Array.from({ length: concurrency }, lane));
     return { expanded, batches };
